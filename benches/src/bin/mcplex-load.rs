@@ -1,0 +1,69 @@
+//! `mcplex-load`: end-to-end load against an MCP server; one JSON line per run.
+//!
+//! ```text
+//! mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] [--protocol REV] [-- CMD ARGS...]
+//! mcplex-load raw-stdio-server
+//! ```
+
+use anyhow::{Context, bail};
+use mcplex_benches::load::{StdioLoad, Target, raw_stdio_server, run_stdio};
+use mcplex_protocol::ProtocolVersion;
+
+const USAGE: &str = "usage: mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] \
+[--protocol REV] [-- CMD ARGS...]\n       mcplex-load raw-stdio-server";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("raw-stdio-server") => raw_stdio_server(),
+        Some("stdio") => {
+            let load = parse_stdio(&args[1..])?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let report = runtime.block_on(run_stdio(&load))?;
+            // The report is this tool's output: one JSON line on stdout.
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{}", serde_json::to_string(&report)?);
+            }
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
+    let mut load = StdioLoad {
+        command: vec!["target/release/mcplex-stdio-server".into()],
+        target: Target::Mcp(ProtocolVersion::V2025_11_25),
+        window: 1,
+        requests: 20_000,
+        warmup: 2_000,
+    };
+    let mut raw = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--raw" => raw = true,
+            "--window" => load.window = value()?.parse()?,
+            "--requests" => load.requests = value()?.parse()?,
+            "--warmup" => load.warmup = value()?.parse()?,
+            "--protocol" => {
+                load.target = Target::Mcp(value()?.parse().context("unknown protocol revision")?)
+            }
+            "--" => {
+                load.command = it.by_ref().cloned().collect();
+                break;
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    if raw {
+        let me = std::env::current_exe()?.to_string_lossy().into_owned();
+        load.command = vec![me, "raw-stdio-server".into()];
+        load.target = Target::Raw;
+    }
+    Ok(load)
+}
