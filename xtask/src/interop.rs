@@ -183,7 +183,13 @@ fn venv_create() -> Cmd {
 
 fn pip_install(ctx: &Context) -> Cmd {
     Cmd::new(&path_string(&python_binary(ctx)))
-        .args(["-m", "pip", "install", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(["--no-input", "--require-virtualenv", "-r", PY_REQUIREMENTS])
 }
 
@@ -193,7 +199,10 @@ fn install_python_sdk(ctx: &Context) -> Result<()> {
     let dir = ctx.root.join(PY_DIR);
     let pins = read(&ctx.root.join(PY_REQUIREMENTS))?;
     let python = python_binary(ctx);
-    if python.is_file() && stamp_matches(&dir, &pins) {
+    // The venv still runs and has the SDK (a new system Python can break a venv).
+    let probe = Cmd::new(&path_string(&python))
+        .args(["-c", "import importlib.metadata as m; m.version('mcp')"]);
+    if stamp_matches(&dir, &pins) && probe.succeeds(ctx) {
         eprintln!("the Python SDK pinned in {PY_REQUIREMENTS} is installed in {PY_DIR}");
         return Ok(());
     }
@@ -249,4 +258,63 @@ fn copy(from: &Path, to: &Path) -> Result<()> {
 
 fn path_string(path: &Path) -> String {
     path.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask is inside the repository")
+            .to_path_buf()
+    }
+
+    /// An exact version such as `1.32.2`: no ranges, tags or wildcards.
+    fn is_exact(version: &str) -> bool {
+        !version.is_empty()
+            && version.split('.').count() >= 2
+            && version
+                .split('.')
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
+    }
+
+    #[test]
+    fn typescript_dependencies_are_pinned_exactly() {
+        let text = read(&root().join(TS_SOURCES).join("package.json")).expect("package.json");
+        let manifest: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let dependencies = manifest["dependencies"].as_object().expect("dependencies");
+        assert!(dependencies.contains_key("@modelcontextprotocol/sdk"));
+        for (name, version) in dependencies {
+            let version = version.as_str().unwrap_or_default();
+            assert!(is_exact(version), "{name} is pinned as `{version}`");
+        }
+        let lock = root().join(TS_SOURCES).join("package-lock.json");
+        assert!(lock.is_file(), "npm ci needs {}", lock.display());
+    }
+
+    #[test]
+    fn python_requirements_are_pinned_exactly() {
+        let text = read(&root().join(PY_REQUIREMENTS)).expect("requirements.txt");
+        let pins: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect();
+        assert!(pins.iter().any(|line| line.starts_with("mcp==")));
+        for line in pins {
+            let version = line.split_once("==").map(|(_, version)| version);
+            assert!(
+                version.is_some_and(is_exact),
+                "`{line}` is not `name==version`"
+            );
+        }
+    }
+
+    #[test]
+    fn node_is_pinned_exactly() {
+        assert!(is_exact(NODE_VERSION));
+        assert!(NODE_VERSION.starts_with("22."));
+    }
 }

@@ -81,6 +81,14 @@ pub enum Reply {
     /// Related messages (notifications, server-to-client requests) followed by the final
     /// response; dropping the stream cancels the request.
     Stream(ReplyStream),
+    /// The response to a request that opened a session: the transport must hand the client
+    /// the new session id with it (on Streamable HTTP, the `Mcp-Session-Id` header).
+    SessionCreated {
+        /// The new session's id (visible ASCII).
+        session_id: String,
+        /// The response.
+        response: Message,
+    },
 }
 
 /// The outgoing messages related to one incoming request: zero or more notifications and

@@ -1,0 +1,319 @@
+//! Serving a connection-oriented transport (stdio, WebSocket, a legacy SSE session).
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use mcplex_protocol::model::{CancelledParams, InitializeParams, InitializeResult};
+use mcplex_protocol::{
+    ErrorCode, ErrorObject, ErrorResponse, Message, Notification, ProtocolVersion, Request,
+    RequestId, Response, method,
+};
+use mcplex_transport::Transport;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::outbound::Outbound;
+use crate::router::Peer;
+use crate::session::{Session, lock};
+use crate::{Principal, Server};
+
+/// How long a closing connection waits for queued messages to be written.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Requests in flight on one connection, with their cancellation tokens.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    map: Mutex<HashMap<RequestId, CancellationToken>>,
+}
+
+impl InFlight {
+    /// Registers a request; `None` when the limit is reached or the id is already in use.
+    pub(crate) fn register(
+        &self,
+        id: &RequestId,
+        limit: usize,
+        parent: &CancellationToken,
+    ) -> Result<CancellationToken, ErrorObject> {
+        let mut map = lock(&self.map);
+        if map.len() >= limit {
+            return Err(ErrorObject::new(
+                ErrorCode::SERVER_ERROR,
+                "too many concurrent requests",
+            ));
+        }
+        if map.contains_key(id) {
+            return Err(ErrorObject::invalid_request(
+                "a request with this id is already in flight",
+            ));
+        }
+        let token = parent.child_token();
+        map.insert(id.clone(), token.clone());
+        Ok(token)
+    }
+
+    /// Removes a finished request; `false` if the client had cancelled it.
+    pub(crate) fn finish(&self, id: &RequestId) -> bool {
+        lock(&self.map).remove(id).is_some()
+    }
+
+    /// Cancels a request at the client's request; `true` if it was in flight.
+    pub(crate) fn cancel(&self, id: &RequestId) -> bool {
+        match lock(&self.map).remove(id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One served connection.
+struct Connection {
+    server: Server,
+    peer: Mutex<Peer>,
+    in_flight: InFlight,
+    /// Cancelled when the connection ends: every request's token is a child of it.
+    closed: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Connection {
+    fn peer(&self) -> Peer {
+        lock(&self.peer).clone()
+    }
+
+    fn session(&self) -> Option<Arc<Session>> {
+        lock(&self.peer).session.clone()
+    }
+}
+
+impl Server {
+    /// Serves one connection until the peer closes it, the transport fails, or the server
+    /// shuts down.
+    ///
+    /// Every revision is served: an `initialize` request makes the connection a stateful
+    /// session; requests whose `_meta` names 2026-07-28 are served statelessly. Requests run
+    /// concurrently (up to [`Limits::max_in_flight`](crate::Limits::max_in_flight)); when the
+    /// connection ends, every request still running is cancelled.
+    ///
+    /// # Errors
+    ///
+    /// Returns an error when the transport fails (not when the peer closes it cleanly).
+    pub async fn serve_connection<T: Transport>(&self, transport: T) -> Result<(), crate::Error> {
+        let (mut reader, writer, info) = transport.split();
+        let limits = &self.inner.limits;
+        let (outbound, rx) = Outbound::channel(limits.outbound_queue);
+        let writer_task = tokio::spawn(write_loop(writer, rx));
+        let extensions = info.extensions().clone();
+        let conn = Arc::new(Connection {
+            server: self.clone(),
+            peer: Mutex::new(Peer {
+                session: None,
+                principal: extensions.get::<Principal>().cloned(),
+                outbound: outbound.clone(),
+                extensions,
+            }),
+            in_flight: InFlight::default(),
+            closed: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+        });
+        let shutdown = self.inner.shutdown.clone();
+        let result = loop {
+            tokio::select! {
+                item = reader.next() => match item {
+                    None => break Ok(()),
+                    Some(Ok(message)) => conn.on_message(message).await,
+                    Some(Err(e)) if e.is_fatal() => {
+                        break if e.is_closed() { Ok(()) } else { Err(crate::Error::Transport(e)) };
+                    }
+                    Some(Err(e)) => {
+                        let response = match e.decode_error() {
+                            Some(decode) => decode.to_response(),
+                            None => ErrorResponse::new(None, ErrorObject::invalid_request(e.to_string())),
+                        };
+                        outbound.send(Message::Error(response)).await;
+                    }
+                },
+                () = outbound.overflowed().cancelled() => {
+                    tracing::warn!("closing a connection whose peer does not keep up");
+                    break Ok(());
+                }
+                () = shutdown.cancelled() => break Ok(()),
+            }
+        };
+        // Stop everything still running for this connection, then flush what is queued.
+        conn.closed.cancel();
+        conn.tasks.close();
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, conn.tasks.wait()).await;
+        drop(outbound);
+        *lock(&conn.peer) = Peer {
+            session: None,
+            principal: None,
+            outbound: Outbound::channel(1).0,
+            extensions: Default::default(),
+        };
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, writer_task).await;
+        result
+    }
+}
+
+impl Connection {
+    async fn on_message(self: &Arc<Self>, message: Message) {
+        match message {
+            Message::Request(req) => self.on_request(req).await,
+            Message::Notification(n) => self.on_notification(&n),
+            Message::Response(r) => {
+                if let Some(session) = self.session() {
+                    session.resolve(&r.id, Ok(r.result));
+                }
+            }
+            Message::Error(e) => {
+                if let (Some(session), Some(id)) = (self.session(), e.id.as_ref()) {
+                    session.resolve(id, Err(e.error));
+                }
+            }
+        }
+    }
+
+    async fn on_request(self: &Arc<Self>, req: Request) {
+        let outbound = self.peer().outbound;
+        if req.method == method::INITIALIZE {
+            let response = self.initialize(&req).await;
+            outbound.send(response).await;
+            return;
+        }
+        let limits = &self.server.inner.limits;
+        let cancel = match self
+            .in_flight
+            .register(&req.id, limits.max_in_flight, &self.closed)
+        {
+            Ok(token) => token,
+            Err(error) => {
+                outbound
+                    .send(Message::Error(ErrorResponse::new(Some(req.id), error)))
+                    .await;
+                return;
+            }
+        };
+        let conn = self.clone();
+        self.tasks.spawn(async move {
+            let id = req.id.clone();
+            let response = if req.method == method::SUBSCRIPTIONS_LISTEN {
+                conn.server.listen(req, &conn.peer(), cancel.clone()).await
+            } else {
+                conn.server
+                    .handle_request(req, &conn.peer(), cancel.clone())
+                    .await
+            };
+            // A request the client cancelled gets no response.
+            if conn.in_flight.finish(&id) {
+                outbound.send(response).await;
+            }
+        });
+    }
+
+    async fn initialize(self: &Arc<Self>, req: &Request) -> Message {
+        let id = req.id.clone();
+        let params: InitializeParams = match req.params_as() {
+            Ok(p) => p,
+            Err(e) => return Message::Error(ErrorResponse::new(Some(id), e)),
+        };
+        if self.session().is_some() {
+            let error = ErrorObject::invalid_request("the session is already initialized");
+            return Message::Error(ErrorResponse::new(Some(id), error));
+        }
+        // Answer with the requested revision when supported, else the newest stateful one.
+        let version = ProtocolVersion::from_str_opt(&params.protocol_version)
+            .filter(|v| v.has_initialize())
+            .unwrap_or(ProtocolVersion::LATEST_STATEFUL);
+        let peer = self.peer();
+        let session = Arc::new(Session::new(
+            version,
+            Some(params.client_info),
+            params.capabilities,
+            peer.principal.as_ref().map(|p| p.subject().to_owned()),
+            false,
+        ));
+        let server = &self.server;
+        let result = InitializeResult {
+            protocol_version: version.as_str().to_owned(),
+            capabilities: server.inner.capabilities.clone(),
+            server_info: server.inner.info.clone(),
+            instructions: server.inner.instructions.clone(),
+            ..InitializeResult::default()
+        };
+        let events = server.subscribe_events().await;
+        lock(&self.peer).session = Some(session.clone());
+        if let Some(events) = events {
+            self.start_event_pump(events, session);
+        }
+        match server.finish(result, version) {
+            Ok(result) => Message::Response(Response { id, result }),
+            Err(e) => Message::Error(ErrorResponse::new(Some(id), e)),
+        }
+    }
+
+    fn on_notification(&self, n: &Notification) {
+        match n.method.as_str() {
+            method::INITIALIZED => {
+                if let Some(session) = self.session() {
+                    session.initialized.store(true, Ordering::Release);
+                }
+            }
+            method::CANCELLED => {
+                if let Ok(CancelledParams {
+                    request_id: Some(id),
+                    ..
+                }) = n.params_as::<CancelledParams>()
+                {
+                    self.in_flight.cancel(&id);
+                }
+            }
+            other => tracing::trace!(method = other, "notification ignored"),
+        }
+    }
+
+    /// Forwards list changes and updates of subscribed resources to a stateful session.
+    fn start_event_pump(
+        self: &Arc<Self>,
+        events: crate::state::Subscription,
+        session: Arc<Session>,
+    ) {
+        let conn = self.clone();
+        self.tasks.spawn(async move {
+            let server = conn.server.clone();
+            let outbound = conn.peer().outbound;
+            let closed = conn.closed.clone();
+            drop(conn);
+            server
+                .pump_session_events(events, &session, &outbound, &closed)
+                .await;
+        });
+    }
+}
+
+/// Writes queued messages; bursts are written together and flushed once the queue drains.
+async fn write_loop<W>(mut writer: W, mut rx: mpsc::Receiver<Message>)
+where
+    W: futures_util::Sink<Message, Error = mcplex_transport::Error> + Unpin,
+{
+    'outer: while let Some(message) = rx.recv().await {
+        if writer.feed(message).await.is_err() {
+            break;
+        }
+        while let Ok(message) = rx.try_recv() {
+            if writer.feed(message).await.is_err() {
+                break 'outer;
+            }
+        }
+        if writer.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = writer.close().await;
+}

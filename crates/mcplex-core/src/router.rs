@@ -1,0 +1,426 @@
+//! Request routing for every method of every revision.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use mcplex_protocol::model::{
+    CallToolParams, ClientCapabilities, CompleteParams, CompleteResult, Completion, DiscoverResult,
+    EmptyResult, GetPromptParams, GetPromptResult, InitializeResult, InputRequiredResult,
+    LoggingLevel, PaginatedParams, ReadResourceParams, ReadResourceResult, Reference, RequestMeta,
+    RequestParams, ResultMeta, SetLevelParams, SubscribeParams,
+};
+use mcplex_protocol::{
+    ErrorCode, ErrorObject, ErrorResponse, Message, Payload, ProtocolVersion, Request, Response,
+    Shape, method,
+};
+use mcplex_transport::Extensions;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+use crate::context::CallShared;
+use crate::input::Input;
+use crate::outbound::Outbound;
+use crate::registry::ListKind;
+use crate::seal::Binding;
+use crate::session::Session;
+use crate::{Context, Principal, Server};
+
+/// The environment a request arrives in: a connection, or one HTTP request.
+#[derive(Clone, Debug)]
+pub(crate) struct Peer {
+    pub(crate) session: Option<Arc<Session>>,
+    pub(crate) principal: Option<Principal>,
+    pub(crate) outbound: Outbound,
+    pub(crate) extensions: Extensions,
+}
+
+/// Which wire a request uses.
+#[derive(Clone, Debug)]
+pub(crate) enum Wire {
+    /// An initialized session (2025-11-25 and earlier).
+    Stateful(Arc<Session>),
+    /// A self-describing request (2026-07-28).
+    Stateless {
+        version: ProtocolVersion,
+        capabilities: Arc<ClientCapabilities>,
+        log_level: Option<LoggingLevel>,
+    },
+}
+
+impl Wire {
+    pub(crate) fn version(&self) -> ProtocolVersion {
+        match self {
+            Self::Stateful(s) => s.version,
+            Self::Stateless { version, .. } => *version,
+        }
+    }
+
+    fn capabilities(&self) -> Arc<ClientCapabilities> {
+        match self {
+            Self::Stateful(s) => s.client_capabilities.clone(),
+            Self::Stateless { capabilities, .. } => capabilities.clone(),
+        }
+    }
+}
+
+/// Result types whose `_meta` may name the server (2026-07-28).
+pub(crate) trait ResultBody: serde::Serialize + Shape {
+    fn meta_slot(&mut self) -> &mut Option<ResultMeta>;
+}
+
+macro_rules! result_body {
+    ($($ty:ty),* $(,)?) => {
+        $(impl ResultBody for $ty {
+            fn meta_slot(&mut self) -> &mut Option<ResultMeta> {
+                &mut self.meta
+            }
+        })*
+    };
+}
+
+result_body!(
+    mcplex_protocol::model::CallToolResult,
+    ReadResourceResult,
+    GetPromptResult,
+    CompleteResult,
+    EmptyResult,
+    InitializeResult,
+    DiscoverResult,
+    InputRequiredResult,
+);
+
+/// Parses request parameters into their typed form (`-32602` on mismatch).
+pub(crate) fn params<P: DeserializeOwned>(req: &Request) -> Result<P, ErrorObject> {
+    req.params_as()
+}
+
+impl Server {
+    /// Handles one request; returns its response.
+    pub(crate) async fn handle_request(
+        &self,
+        req: Request,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Message {
+        let id = req.id.clone();
+        let span = tracing::debug_span!("request", method = %req.method, id = %id);
+        let _enter = span.enter();
+        match self.route(req, peer, cancel).await {
+            Ok(result) => Message::Response(Response { id, result }),
+            Err(error) => Message::Error(ErrorResponse::new(Some(id), error)),
+        }
+    }
+
+    async fn route(
+        &self,
+        req: Request,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Result<Payload, ErrorObject> {
+        match req.method.as_str() {
+            method::TOOLS_CALL => {
+                let p: CallToolParams = params(&req)?;
+                let wire = self.wire(peer, p.meta.as_ref())?;
+                self.call_tool(&req, p, wire, peer, cancel).await
+            }
+            method::TOOLS_LIST => self.list(ListKind::Tools, &req, peer),
+            method::RESOURCES_LIST => self.list(ListKind::Resources, &req, peer),
+            method::RESOURCES_TEMPLATES_LIST => self.list(ListKind::Templates, &req, peer),
+            method::PROMPTS_LIST => self.list(ListKind::Prompts, &req, peer),
+            method::RESOURCES_READ => {
+                let p: ReadResourceParams = params(&req)?;
+                let wire = self.wire(peer, p.meta.as_ref())?;
+                self.read_resource(&req, p, wire, peer, cancel).await
+            }
+            method::PROMPTS_GET => {
+                let p: GetPromptParams = params(&req)?;
+                let wire = self.wire(peer, p.meta.as_ref())?;
+                self.get_prompt(&req, p, wire, peer, cancel).await
+            }
+            method::COMPLETION_COMPLETE => {
+                let p: CompleteParams = params(&req)?;
+                let wire = self.wire(peer, p.meta.as_ref())?;
+                self.complete(&req, p, wire, peer, cancel).await
+            }
+            method::DISCOVER => {
+                let p: RequestParams = params(&req)?;
+                match self.wire(peer, p.meta.as_ref())? {
+                    Wire::Stateless { version, .. } => self.finish(self.discover_result(), version),
+                    Wire::Stateful(_) => Err(ErrorObject::method_not_found(&req.method)),
+                }
+            }
+            method::PING => {
+                let p: RequestParams = params(&req)?;
+                match self.wire(peer, p.meta.as_ref()) {
+                    Ok(Wire::Stateless { .. }) => Err(ErrorObject::method_not_found(&req.method)),
+                    Ok(Wire::Stateful(s)) => self.finish(EmptyResult::default(), s.version),
+                    // A ping is answered even before initialization.
+                    Err(_) => self.finish(EmptyResult::default(), ProtocolVersion::LATEST_STATEFUL),
+                }
+            }
+            method::LOGGING_SET_LEVEL => {
+                let p: SetLevelParams = params(&req)?;
+                let session = self.stateful(peer, p.meta.as_ref(), &req)?;
+                session.set_level_and_save(self, p.level).await;
+                self.finish(EmptyResult::default(), session.version)
+            }
+            method::RESOURCES_SUBSCRIBE | method::RESOURCES_UNSUBSCRIBE => {
+                let p: SubscribeParams = params(&req)?;
+                let session = self.stateful(peer, p.meta.as_ref(), &req)?;
+                if req.method == method::RESOURCES_SUBSCRIBE {
+                    session.subscribe(p.uri);
+                } else {
+                    session.unsubscribe(&p.uri);
+                }
+                session.save(self).await;
+                self.finish(EmptyResult::default(), session.version)
+            }
+            method::INITIALIZE => Err(ErrorObject::invalid_request(
+                "the session is already initialized",
+            )),
+            other => Err(ErrorObject::method_not_found(other)),
+        }
+    }
+
+    /// Decides the wire of a request from its `_meta` and the peer's session.
+    pub(crate) fn wire(
+        &self,
+        peer: &Peer,
+        meta: Option<&RequestMeta>,
+    ) -> Result<Wire, ErrorObject> {
+        let named = meta.and_then(|m| m.protocol_version.as_deref());
+        if let Some(name) = named
+            && let Some(version) = ProtocolVersion::from_str_opt(name).filter(|v| v.is_stateless())
+        {
+            let meta = meta.expect("a named version comes from _meta");
+            let capabilities = meta.client_capabilities.clone().ok_or_else(|| {
+                ErrorObject::invalid_params(
+                    "missing _meta io.modelcontextprotocol/clientCapabilities",
+                )
+            })?;
+            return Ok(Wire::Stateless {
+                version,
+                capabilities: Arc::new(capabilities),
+                log_level: meta.log_level,
+            });
+        }
+        match (&peer.session, named) {
+            (Some(session), _) => Ok(Wire::Stateful(session.clone())),
+            (None, Some(name)) => Err(ErrorObject::unsupported_protocol_version(name)),
+            (None, None) => Err(ErrorObject::new(
+                ErrorCode::INVALID_REQUEST,
+                "no session: send initialize first, or name protocol version 2026-07-28 in _meta",
+            )),
+        }
+    }
+
+    fn stateful(
+        &self,
+        peer: &Peer,
+        meta: Option<&RequestMeta>,
+        req: &Request,
+    ) -> Result<Arc<Session>, ErrorObject> {
+        match self.wire(peer, meta)? {
+            Wire::Stateful(session) => Ok(session),
+            Wire::Stateless { .. } => Err(ErrorObject::method_not_found(&req.method)),
+        }
+    }
+
+    /// Shapes a result for `version`, names the server on 2026-07-28, and serializes it.
+    pub(crate) fn finish<R: ResultBody>(
+        &self,
+        mut result: R,
+        version: ProtocolVersion,
+    ) -> Result<Payload, ErrorObject> {
+        if version.is_stateless() {
+            result
+                .meta_slot()
+                .get_or_insert_with(ResultMeta::default)
+                .server_info
+                .get_or_insert_with(|| self.inner.info.clone());
+        }
+        result.shape(version);
+        Payload::from_serialize(&result)
+            .map_err(|e| ErrorObject::internal(format!("result serialization failed: {e}")))
+    }
+
+    pub(crate) fn discover_result(&self) -> DiscoverResult {
+        DiscoverResult {
+            supported_versions: ProtocolVersion::all_strs().map(str::to_owned).collect(),
+            capabilities: self.inner.capabilities.clone(),
+            instructions: self.inner.instructions.clone(),
+            ttl_ms: Some(u64::try_from(self.inner.limits.list_ttl.as_millis()).unwrap_or(u64::MAX)),
+            cache_scope: Some(mcplex_protocol::model::CacheScope::Public),
+            ..DiscoverResult::default()
+        }
+    }
+
+    fn list(&self, kind: ListKind, req: &Request, peer: &Peer) -> Result<Payload, ErrorObject> {
+        let p: PaginatedParams = params(req)?;
+        let wire = self.wire(peer, p.meta.as_ref())?;
+        self.registry().page(
+            kind,
+            p.cursor.as_deref(),
+            wire.version(),
+            &self.inner.info,
+            self.inner.limits.list_ttl,
+        )
+    }
+
+    /// The per-request data shared by every round of a request.
+    pub(crate) fn call_shared(
+        &self,
+        req: &Request,
+        wire: &Wire,
+        meta: Option<&RequestMeta>,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Arc<CallShared> {
+        let (session, log_level) = match wire {
+            Wire::Stateful(s) => (Some(s.clone()), None),
+            Wire::Stateless { log_level, .. } => (None, *log_level),
+        };
+        Arc::new(CallShared {
+            server: self.clone(),
+            request_id: req.id.clone(),
+            version: wire.version(),
+            principal: peer.principal.clone(),
+            session,
+            client_capabilities: wire.capabilities(),
+            cancel,
+            progress_token: meta.and_then(|m| m.progress_token.clone()),
+            log_level,
+            outbound: peer.outbound.clone(),
+            extensions: peer.extensions.clone(),
+        })
+    }
+
+    async fn read_resource(
+        &self,
+        req: &Request,
+        p: ReadResourceParams,
+        wire: Wire,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Result<Payload, ErrorObject> {
+        let registry = self.registry();
+        let version = wire.version();
+        let (reader, vars) = match registry.resource(&p.uri) {
+            Some(def) => (def.reader().clone(), BTreeMap::new()),
+            None => registry
+                .templates()
+                .iter()
+                .find_map(|t| t.matches(&p.uri).map(|vars| (t.reader().clone(), vars)))
+                .ok_or_else(|| ErrorObject::resource_not_found(version, &p.uri))?,
+        };
+        let cx = Context::new(
+            self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel),
+            Input::default(),
+            None,
+        );
+        let result = reader
+            .read(cx, p.uri, vars)
+            .await
+            .map_err(crate::HandlerError::into_error_object)?;
+        self.finish(result, version)
+    }
+
+    async fn get_prompt(
+        &self,
+        req: &Request,
+        p: GetPromptParams,
+        wire: Wire,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Result<Payload, ErrorObject> {
+        let registry = self.registry();
+        let prompt = registry
+            .prompt(&p.name)
+            .ok_or_else(|| ErrorObject::invalid_params(format!("unknown prompt: {}", p.name)))?;
+        let arguments = p.arguments.unwrap_or_default();
+        if let Some(missing) = prompt.missing_argument(&arguments) {
+            return Err(ErrorObject::invalid_params(format!(
+                "missing required argument: {missing}"
+            )));
+        }
+        let cx = Context::new(
+            self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel),
+            Input::default(),
+            None,
+        );
+        let result = prompt
+            .handler()
+            .get(cx, arguments)
+            .await
+            .map_err(crate::HandlerError::into_error_object)?;
+        self.finish(result, wire.version())
+    }
+
+    async fn complete(
+        &self,
+        req: &Request,
+        p: CompleteParams,
+        wire: Wire,
+        peer: &Peer,
+        cancel: CancellationToken,
+    ) -> Result<Payload, ErrorObject> {
+        let registry = self.registry();
+        let completer = match &p.reference {
+            Reference::Prompt(r) => registry
+                .prompt(&r.name)
+                .ok_or_else(|| ErrorObject::invalid_params(format!("unknown prompt: {}", r.name)))?
+                .completer(&p.argument.name)
+                .cloned(),
+            Reference::Resource(r) => registry
+                .templates()
+                .iter()
+                .find(|t| t.template().uri_template == r.uri)
+                .ok_or_else(|| {
+                    ErrorObject::invalid_params(format!("unknown resource template: {}", r.uri))
+                })?
+                .completer(&p.argument.name)
+                .cloned(),
+        };
+        let mut values = match completer {
+            None => Vec::new(),
+            Some(completer) => {
+                let cx = Context::new(
+                    self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel),
+                    Input::default(),
+                    None,
+                );
+                let context = p.context.and_then(|c| c.arguments).unwrap_or_default();
+                completer
+                    .complete(cx, p.argument.value, context)
+                    .await
+                    .map_err(crate::HandlerError::into_error_object)?
+            }
+        };
+        let total = values.len();
+        values.truncate(100);
+        let result = CompleteResult {
+            completion: Completion {
+                has_more: Some(total > values.len()),
+                total: Some(total as u64),
+                values,
+            },
+            ..CompleteResult::default()
+        };
+        self.finish(result, wire.version())
+    }
+
+    /// The seal binding of a request: the caller and a digest of what was asked.
+    pub(crate) fn binding_digest(req: &Request) -> [u8; 32] {
+        let value = req
+            .params
+            .as_ref()
+            .and_then(|p| p.parse::<serde_json::Value>().ok())
+            .unwrap_or(serde_json::Value::Null);
+        Binding::digest_request(&req.method, &value)
+    }
+
+    pub(crate) fn now() -> SystemTime {
+        SystemTime::now()
+    }
+}

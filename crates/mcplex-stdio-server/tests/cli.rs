@@ -1,0 +1,157 @@
+//! The binary's command line: help, version, usage errors, toolsets, log format and signals.
+
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use mcplex_protocol::ProtocolVersion;
+use mcplex_test::Peer;
+use serde_json::Value;
+use tokio::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcplex-stdio-server");
+
+async fn output(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("RUST_LOG");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    tokio::time::timeout(Duration::from_secs(10), command.output())
+        .await
+        .expect("the binary exits")
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn help_prints_the_usage_on_stdout() {
+    let out = output(&["--help"], &[]).await;
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Usage: mcplex-stdio-server"), "{stdout}");
+    for flag in [
+        "--toolset",
+        "--config",
+        "--log-format",
+        "--max-message-bytes",
+        "--tool-timeout",
+        "--max-in-flight",
+    ] {
+        assert!(stdout.contains(flag), "usage lacks {flag}");
+    }
+}
+
+#[tokio::test]
+async fn version_prints_the_version() {
+    let out = output(&["--version"], &[]).await;
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        format!("mcplex-stdio-server {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_flag_prints_the_usage_on_stderr_and_exits_2() {
+    let out = output(&["--bogus"], &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "stdout must stay clean");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("unknown option `--bogus`"), "{stderr}");
+    assert!(stderr.contains("Usage: mcplex-stdio-server"), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_invalid_variable_exits_2() {
+    let out = output(&[], &[("MCPLEX_MAX_IN_FLIGHT", "lots")]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("MCPLEX_MAX_IN_FLIGHT"));
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn the_conformance_toolset_is_accepted_or_reported_missing() {
+    let out = output(&["--toolset", "conformance"], &[]).await;
+    if out.status.success() {
+        return; // part of this build: it served until stdin (null) ended
+    }
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("toolset not available: conformance"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn json_log_format_writes_json_lines_to_stderr() {
+    let out = output(&[], &[("MCPLEX_LOG_FORMAT", "json"), ("RUST_LOG", "debug")]).await;
+    assert!(
+        out.status.success(),
+        "stdin is null: the server exits at once"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no input, no output: {}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty());
+    for line in lines {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value["level"].is_string(), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn the_config_file_is_read() {
+    let path = std::env::temp_dir().join(format!(
+        "mcplex-stdio-server-cli-{}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, "log_format = \"json\"\n").unwrap();
+    let out = output(&["--config", path.to_str().unwrap()], &[]).await;
+    assert!(out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.lines().all(|l| l.starts_with('{')), "{stderr}");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_with_stdin_still_open() {
+    let transport = mcplex_stdio::spawn(Command::new(BIN)).unwrap();
+    let process = transport.process().clone();
+    let pid = process.id().unwrap();
+    let mut peer = Peer::new(transport);
+    peer.initialize(ProtocolVersion::V2025_11_25).await;
+    peer.send(mcplex_test::request(
+        2,
+        "tools/call",
+        serde_json::json!({ "name": "long_task", "arguments": { "steps": 100, "delay_ms": 1000 } }),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let start = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(Duration::from_secs(5), process.wait())
+        .await
+        .expect("the server stops on SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+    drop(peer);
+}
