@@ -17,7 +17,7 @@
 //! | template | `notes://{name}` | built-in markdown notes, with completion of `name` |
 //! | prompt | `summarize` | asks the model to summarize `text` in a `style` |
 //!
-//! All state lives in the server's [`KvStore`](mcplex_core::state::KvStore) under keys that
+//! All state lives in the server's [`KvStore`] under keys that
 //! start with `demo:`, so several instances sharing a store share the counter, the board and
 //! the task statistics, and updates reach subscribers on every instance.
 
