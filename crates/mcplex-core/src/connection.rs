@@ -79,6 +79,9 @@ struct Connection {
     in_flight: InFlight,
     /// Cancelled when the connection ends: every request's token is a child of it.
     closed: CancellationToken,
+    /// Stops the session's event pump (a child of `closed`; also cancelled at shutdown, so the
+    /// grace period only waits for requests).
+    events_stop: CancellationToken,
     tasks: TaskTracker,
 }
 
@@ -110,6 +113,7 @@ impl Server {
         let (outbound, rx) = Outbound::channel(limits.outbound_queue);
         let writer_task = tokio::spawn(write_loop(writer, rx));
         let extensions = info.extensions().clone();
+        let closed = CancellationToken::new();
         let conn = Arc::new(Connection {
             server: self.clone(),
             peer: Mutex::new(Peer {
@@ -119,7 +123,8 @@ impl Server {
                 extensions,
             }),
             in_flight: InFlight::default(),
-            closed: CancellationToken::new(),
+            closed: closed.clone(),
+            events_stop: closed.child_token(),
             tasks: TaskTracker::new(),
         });
         let shutdown = self.inner.shutdown.clone();
@@ -143,7 +148,14 @@ impl Server {
                     tracing::warn!("closing a connection whose peer does not keep up");
                     break Ok(());
                 }
-                () = shutdown.cancelled() => break Ok(()),
+                () = shutdown.cancelled() => {
+                    // Stop reading; let requests in flight finish until the grace deadline.
+                    conn.events_stop.cancel();
+                    conn.tasks.close();
+                    let grace = self.inner.limits.shutdown_grace;
+                    let _ = tokio::time::timeout(grace, conn.tasks.wait()).await;
+                    break Ok(());
+                }
             }
         };
         // Stop everything still running for this connection, then flush what is queued.
@@ -288,7 +300,7 @@ impl Connection {
         self.tasks.spawn(async move {
             let server = conn.server.clone();
             let outbound = conn.peer().outbound;
-            let closed = conn.closed.clone();
+            let closed = conn.events_stop.clone();
             drop(conn);
             server
                 .pump_session_events(events, &session, &outbound, &closed)

@@ -49,6 +49,9 @@ pub struct Limits {
     pub input_timeout: Duration,
     /// How long a sealed `requestState` stays valid on the 2026-07-28 wire. Default 15 minutes.
     pub request_state_ttl: Duration,
+    /// How long a shutting-down server lets requests in flight finish before cancelling them.
+    /// Default 10 seconds.
+    pub shutdown_grace: Duration,
     /// `ttlMs` advertised on cacheable list results (2026-07-28). Default 0 (no caching).
     pub list_ttl: Duration,
 }
@@ -68,6 +71,7 @@ impl Default for Limits {
             max_input_rounds: 8,
             input_timeout: Duration::from_secs(5 * 60),
             request_state_ttl: Duration::from_secs(15 * 60),
+            shutdown_grace: Duration::from_secs(10),
             list_ttl: Duration::ZERO,
         }
     }

@@ -169,7 +169,9 @@ impl Server {
         self.publish(&Event::PromptsChanged).await
     }
 
-    /// Stops serving: connections finish and close; `subscriptions/listen` streams end with
+    /// Stops serving: connections stop reading new messages, requests in flight get until
+    /// [`Limits::shutdown_grace`](crate::Limits::shutdown_grace) to finish (their responses are
+    /// still sent), then the rest is cancelled; `subscriptions/listen` streams end at once with
     /// their final result.
     pub fn shutdown(&self) {
         self.inner.shutdown.cancel();

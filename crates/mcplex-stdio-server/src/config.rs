@@ -17,16 +17,19 @@ Options:
   --toolset NAME             toolset to serve: demo | conformance     [default: demo]
   --config FILE              TOML file with the same keys as the options
                              (toolset, log_format, max_message_bytes, tool_timeout,
-                             max_in_flight)
+                             max_in_flight, shutdown_grace)
   --log-format FORMAT        text | json                              [default: text]
   --max-message-bytes N      longest input line accepted, in bytes    [default: 4194304]
   --tool-timeout SECS        longest a tool call may run              [default: 300]
   --max-in-flight N          requests handled at once                 [default: 64]
+  --shutdown-grace SECS      on SIGTERM/SIGINT, how long requests in flight
+                             may finish before they are cancelled     [default: 10]
   -h, --help                 print this help
   -V, --version              print the version
 
 Every option also has an environment variable: MCPLEX_TOOLSET, MCPLEX_CONFIG,
-MCPLEX_LOG_FORMAT, MCPLEX_MAX_MESSAGE_BYTES, MCPLEX_TOOL_TIMEOUT, MCPLEX_MAX_IN_FLIGHT.
+MCPLEX_LOG_FORMAT, MCPLEX_MAX_MESSAGE_BYTES, MCPLEX_TOOL_TIMEOUT, MCPLEX_MAX_IN_FLIGHT,
+MCPLEX_SHUTDOWN_GRACE.
 A flag wins over its variable, which wins over the config file. RUST_LOG sets the log
 filter (default: info).
 ";
@@ -110,6 +113,8 @@ pub struct Config {
     pub tool_timeout: Duration,
     /// Requests handled at once.
     pub max_in_flight: usize,
+    /// How long requests in flight may finish after a stop signal.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Config {
@@ -121,6 +126,7 @@ impl Default for Config {
             max_message_bytes: limits.max_message_bytes,
             tool_timeout: limits.tool_timeout,
             max_in_flight: limits.max_in_flight,
+            shutdown_grace: limits.shutdown_grace,
         }
     }
 }
@@ -183,6 +189,7 @@ struct Layer {
     max_message_bytes: Option<usize>,
     tool_timeout: Option<Duration>,
     max_in_flight: Option<usize>,
+    shutdown_grace: Option<Duration>,
 }
 
 /// The config file's keys, as TOML types.
@@ -194,6 +201,7 @@ struct FileLayer {
     max_message_bytes: Option<u64>,
     tool_timeout: Option<f64>,
     max_in_flight: Option<u64>,
+    shutdown_grace: Option<f64>,
 }
 
 /// A setting: its flag, its environment variable and its config key.
@@ -227,6 +235,11 @@ const MAX_IN_FLIGHT: Key = Key {
     flag: "--max-in-flight",
     env: "MCPLEX_MAX_IN_FLIGHT",
     file: "max_in_flight",
+};
+const SHUTDOWN_GRACE: Key = Key {
+    flag: "--shutdown-grace",
+    env: "MCPLEX_SHUTDOWN_GRACE",
+    file: "shutdown_grace",
 };
 const CONFIG: Key = Key {
     flag: "--config",
@@ -279,6 +292,7 @@ where
             &MAX_MESSAGE_BYTES,
             &TOOL_TIMEOUT,
             &MAX_IN_FLIGHT,
+            &SHUTDOWN_GRACE,
             &CONFIG,
         ]
         .into_iter()
@@ -301,6 +315,7 @@ where
         &MAX_MESSAGE_BYTES,
         &TOOL_TIMEOUT,
         &MAX_IN_FLIGHT,
+        &SHUTDOWN_GRACE,
     ] {
         if let Some(value) = env(key.env) {
             from_env.set(key, &value, key.env)?;
@@ -340,6 +355,11 @@ where
             .or(b.max_in_flight)
             .or(c.max_in_flight)
             .unwrap_or(default.max_in_flight),
+        shutdown_grace: a
+            .shutdown_grace
+            .or(b.shutdown_grace)
+            .or(c.shutdown_grace)
+            .unwrap_or(default.shutdown_grace),
     }))
 }
 
@@ -358,6 +378,14 @@ impl Layer {
                 self.max_message_bytes = Some(positive(value).map_err(|e| invalid(&e))?)
             }
             "max_in_flight" => self.max_in_flight = Some(positive(value).map_err(|e| invalid(&e))?),
+            "shutdown_grace" => {
+                let secs: f64 = value
+                    .parse()
+                    .map_err(|_| invalid(&"expected a number of seconds"))?;
+                let grace = Duration::try_from_secs_f64(secs)
+                    .map_err(|_| invalid(&"expected a number of seconds, 0 or more"))?;
+                self.shutdown_grace = Some(grace);
+            }
             _ => {
                 let secs: f64 = value
                     .parse()
@@ -413,6 +441,13 @@ fn read_file(path: &Path) -> Result<Layer, ConfigError> {
     }
     if let Some(value) = file.max_in_flight {
         layer.set(&MAX_IN_FLIGHT, &value.to_string(), &source(&MAX_IN_FLIGHT))?;
+    }
+    if let Some(value) = file.shutdown_grace {
+        layer.set(
+            &SHUTDOWN_GRACE,
+            &value.to_string(),
+            &source(&SHUTDOWN_GRACE),
+        )?;
     }
     Ok(layer)
 }

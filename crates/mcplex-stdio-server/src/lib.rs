@@ -63,6 +63,7 @@ pub fn build_server(config: &Config) -> Result<Server, ConfigError> {
         max_message_bytes: config.max_message_bytes,
         tool_timeout: config.tool_timeout,
         max_in_flight: config.max_in_flight,
+        shutdown_grace: config.shutdown_grace,
         ..Limits::default()
     };
     Ok(builder.limits(limits).build())

@@ -126,7 +126,10 @@ async fn the_config_file_is_read() {
 
 #[tokio::test]
 async fn sigterm_stops_the_server_with_stdin_still_open() {
-    let transport = mcplex_stdio::spawn(Command::new(BIN)).unwrap();
+    // A call in flight is cancelled once the grace period is over.
+    let mut command = Command::new(BIN);
+    command.args(["--shutdown-grace", "0.2"]);
+    let transport = mcplex_stdio::spawn(command).unwrap();
     let process = transport.process().clone();
     let pid = process.id().unwrap();
     let mut peer = Peer::new(transport);
@@ -154,4 +157,37 @@ async fn sigterm_stops_the_server_with_stdin_still_open() {
     let took = start.elapsed();
     assert!(took < Duration::from_secs(1), "took {took:?}");
     drop(peer);
+}
+
+#[tokio::test]
+async fn sigterm_lets_calls_in_flight_finish() {
+    let transport = mcplex_stdio::spawn(Command::new(BIN)).unwrap();
+    let process = transport.process().clone();
+    let pid = process.id().unwrap();
+    let mut peer = Peer::new(transport);
+    peer.initialize(ProtocolVersion::V2025_11_25).await;
+    peer.send(mcplex_test::request(
+        2,
+        "tools/call",
+        serde_json::json!({ "name": "long_task", "arguments": { "steps": 3, "delay_ms": 100 } }),
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await
+        .unwrap();
+    assert!(kill.success());
+    let response: serde_json::Value =
+        serde_json::from_slice(&peer.response(2).await.to_vec()).unwrap();
+    assert_eq!(
+        response["result"]["content"][0]["text"], "completed 3 steps",
+        "{response}"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(5), process.wait())
+        .await
+        .expect("the server stops after the call finished")
+        .unwrap();
+    assert!(status.success(), "{status}");
 }
