@@ -72,6 +72,7 @@ mod events;
 mod http;
 mod input;
 mod limits;
+mod mrtr;
 mod outbound;
 mod principal;
 mod prompt;
@@ -89,6 +90,7 @@ pub use error::{Error, HandlerError};
 pub use http::{SessionError, SessionMode, StreamableHttp};
 pub use input::{Input, InputRequired};
 pub use limits::Limits;
+pub use mrtr::{IntoOutcome, Outcome};
 pub use principal::Principal;
 pub use prompt::{PromptDef, PromptHandler};
 pub use resource::{

@@ -8,29 +8,35 @@ use std::sync::Arc;
 use mcplex_protocol::model::{GetPromptResult, Prompt, PromptArgument};
 
 use crate::resource::Completer;
-use crate::{BoxFuture, Context, HandlerError};
+use crate::{BoxFuture, Context, HandlerError, IntoOutcome, Outcome};
 
 /// Renders a prompt from its arguments.
+///
+/// Closures returning `Result<R, HandlerError>` implement it, where `R` is a
+/// [`GetPromptResult`], an [`Outcome`] or an [`InputRequired`](crate::InputRequired) (to ask
+/// the client for input first).
 pub trait PromptHandler: Send + Sync + 'static {
     /// Renders the prompt.
     fn get(
         &self,
         cx: Context,
         arguments: BTreeMap<String, String>,
-    ) -> BoxFuture<'static, Result<GetPromptResult, HandlerError>>;
+    ) -> BoxFuture<'static, Result<Outcome<GetPromptResult>, HandlerError>>;
 }
 
-impl<F, Fut> PromptHandler for F
+impl<F, Fut, R> PromptHandler for F
 where
     F: Fn(Context, BTreeMap<String, String>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<GetPromptResult, HandlerError>> + Send + 'static,
+    Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+    R: IntoOutcome<GetPromptResult>,
 {
     fn get(
         &self,
         cx: Context,
         arguments: BTreeMap<String, String>,
-    ) -> BoxFuture<'static, Result<GetPromptResult, HandlerError>> {
-        Box::pin(self(cx, arguments))
+    ) -> BoxFuture<'static, Result<Outcome<GetPromptResult>, HandlerError>> {
+        let fut = self(cx, arguments);
+        Box::pin(async move { fut.await.map(IntoOutcome::into_outcome) })
     }
 }
 

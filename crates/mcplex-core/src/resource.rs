@@ -7,24 +7,39 @@ use std::sync::Arc;
 
 use mcplex_protocol::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
 
-use crate::{BoxFuture, Context, HandlerError};
+use crate::{BoxFuture, Context, HandlerError, IntoOutcome, Outcome};
 
-/// What a resource reader returns.
+/// What a resource reader usually returns.
 pub type ReadResult = Result<ReadResourceResult, HandlerError>;
 
 /// Reads a resource.
+///
+/// Closures returning `Result<R, HandlerError>` implement it, where `R` is a
+/// [`ReadResourceResult`], an [`Outcome`] or an [`InputRequired`](crate::InputRequired).
 pub trait ResourceReader: Send + Sync + 'static {
     /// Reads `uri`; `vars` holds the template variables (empty for fixed resources).
-    fn read(&self, cx: Context, uri: String, vars: TemplateVars) -> BoxFuture<'static, ReadResult>;
+    fn read(
+        &self,
+        cx: Context,
+        uri: String,
+        vars: TemplateVars,
+    ) -> BoxFuture<'static, Result<Outcome<ReadResourceResult>, HandlerError>>;
 }
 
-impl<F, Fut> ResourceReader for F
+impl<F, Fut, R> ResourceReader for F
 where
     F: Fn(Context, String, TemplateVars) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ReadResult> + Send + 'static,
+    Fut: Future<Output = Result<R, HandlerError>> + Send + 'static,
+    R: IntoOutcome<ReadResourceResult>,
 {
-    fn read(&self, cx: Context, uri: String, vars: TemplateVars) -> BoxFuture<'static, ReadResult> {
-        Box::pin(self(cx, uri, vars))
+    fn read(
+        &self,
+        cx: Context,
+        uri: String,
+        vars: TemplateVars,
+    ) -> BoxFuture<'static, Result<Outcome<ReadResourceResult>, HandlerError>> {
+        let fut = self(cx, uri, vars);
+        Box::pin(async move { fut.await.map(IntoOutcome::into_outcome) })
     }
 }
 

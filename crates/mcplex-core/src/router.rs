@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::context::CallShared;
 use crate::input::Input;
+use crate::mrtr::Resolution;
 use crate::outbound::Outbound;
 use crate::registry::ListKind;
 use crate::seal::Binding;
@@ -160,14 +161,17 @@ impl Server {
                 }
             }
             method::LOGGING_SET_LEVEL => {
+                // The wire first: on 2026-07-28 the method does not exist at all.
+                let session =
+                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_ref(), &req)?;
                 let p: SetLevelParams = params(&req)?;
-                let session = self.stateful(peer, p.meta.as_ref(), &req)?;
                 session.set_level_and_save(self, p.level).await;
                 self.finish(EmptyResult::default(), session.version)
             }
             method::RESOURCES_SUBSCRIBE | method::RESOURCES_UNSUBSCRIBE => {
+                let session =
+                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_ref(), &req)?;
                 let p: SubscribeParams = params(&req)?;
-                let session = self.stateful(peer, p.meta.as_ref(), &req)?;
                 if req.method == method::RESOURCES_SUBSCRIBE {
                     session.subscribe(p.uri);
                 } else {
@@ -314,16 +318,24 @@ impl Server {
                 .find_map(|t| t.matches(&p.uri).map(|vars| (t.reader().clone(), vars)))
                 .ok_or_else(|| ErrorObject::resource_not_found(version, &p.uri))?,
         };
-        let cx = Context::new(
-            self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel),
-            Input::default(),
-            None,
-        );
-        let result = reader
-            .read(cx, p.uri, vars)
-            .await
-            .map_err(crate::HandlerError::into_error_object)?;
-        self.finish(result, version)
+        let shared = self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel.clone());
+        let uri = p.uri;
+        let resolution = self
+            .resolve_input(
+                req,
+                &wire,
+                &shared,
+                peer,
+                &cancel,
+                p.request_state.as_deref(),
+                p.input_responses,
+                |cx| {
+                    let read = reader.read(cx, uri.clone(), vars.clone());
+                    async move { read.await.map_err(crate::HandlerError::into_error_object) }
+                },
+            )
+            .await?;
+        self.finish_resolution(resolution, version)
     }
 
     async fn get_prompt(
@@ -344,17 +356,37 @@ impl Server {
                 "missing required argument: {missing}"
             )));
         }
-        let cx = Context::new(
-            self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel),
-            Input::default(),
-            None,
-        );
-        let result = prompt
-            .handler()
-            .get(cx, arguments)
-            .await
-            .map_err(crate::HandlerError::into_error_object)?;
-        self.finish(result, wire.version())
+        let shared = self.call_shared(req, &wire, p.meta.as_ref(), peer, cancel.clone());
+        let handler = prompt.handler().clone();
+        let resolution = self
+            .resolve_input(
+                req,
+                &wire,
+                &shared,
+                peer,
+                &cancel,
+                p.request_state.as_deref(),
+                p.input_responses,
+                |cx| {
+                    let get = handler.get(cx, arguments.clone());
+                    async move { get.await.map_err(crate::HandlerError::into_error_object) }
+                },
+            )
+            .await?;
+        self.finish_resolution(resolution, wire.version())
+    }
+
+    /// Answers a prompt or resource request that may have asked for input.
+    fn finish_resolution<R: ResultBody>(
+        &self,
+        resolution: Resolution<R>,
+        version: ProtocolVersion,
+    ) -> Result<Payload, ErrorObject> {
+        match resolution {
+            Resolution::Complete(result) => self.finish(result, version),
+            Resolution::Ask(result) => self.finish(*result, version),
+            Resolution::Failed(message) => Err(ErrorObject::internal(message)),
+        }
     }
 
     async fn complete(

@@ -10,6 +10,7 @@
 //! | name   | what it is |
 //! |--------|------------|
 //! | `demo` | the embedded default ([`demo()`]): echo, arithmetic with typed output, a long task with progress and cancellation, asking the user (elicitation), a shared counter and message board with update notifications, notes behind a resource template with completion, and a prompt |
+//! | `conformance` | [`conformance()`]: the tools, resources and prompts the official MCP conformance suite expects of a server under test |
 //!
 //! [`builder_for`] maps the names the binaries accept in `--toolset` to builders.
 //!
@@ -51,12 +52,14 @@
 
 use mcplex_core::ServerBuilder;
 
+pub mod conformance;
 pub mod demo;
 
+pub use conformance::conformance;
 pub use demo::demo;
 
 /// The names [`builder_for`] knows, in the order the binaries list them.
-pub const TOOLSETS: &[&str] = &["demo"];
+pub const TOOLSETS: &[&str] = &["demo", "conformance"];
 
 /// The builder of the toolset called `name` (see [`TOOLSETS`]); `None` for an unknown name.
 ///
@@ -67,6 +70,7 @@ pub const TOOLSETS: &[&str] = &["demo"];
 pub fn builder_for(name: &str) -> Option<ServerBuilder> {
     match name {
         "demo" => Some(demo()),
+        "conformance" => Some(conformance()),
         _ => None,
     }
 }

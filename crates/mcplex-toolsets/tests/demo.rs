@@ -586,12 +586,12 @@ async fn summarize_prompt_renders_and_completes() {
 }
 
 #[test]
-fn builder_for_knows_the_demo_only() {
-    assert_eq!(mcplex_toolsets::TOOLSETS, ["demo"]);
+fn builder_for_knows_each_toolset_by_name() {
+    assert_eq!(mcplex_toolsets::TOOLSETS, ["demo", "conformance"]);
     let server = mcplex_toolsets::builder_for("demo").unwrap().build();
     assert_eq!(server.info().name, "mcplex-demo");
-    assert!(mcplex_toolsets::builder_for("conformance").is_none());
     assert!(mcplex_toolsets::builder_for("").is_none());
+    assert!(mcplex_toolsets::builder_for("Demo").is_none());
 }
 
 /// Raw messages show what the client hides: a cancelled call gets no response at all, and
