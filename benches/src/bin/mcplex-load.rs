@@ -2,15 +2,17 @@
 //!
 //! ```text
 //! mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] [--protocol REV] [-- CMD ARGS...]
+//! mcplex-load http [--clients N] [--requests N] [--warmup N] [--protocol REV] [--sse] -- CMD ARGS...
 //! mcplex-load raw-stdio-server
 //! ```
 
 use anyhow::{Context, bail};
-use mcplex_benches::load::{StdioLoad, Target, raw_stdio_server, run_stdio};
+use mcplex_benches::load::{HttpLoad, StdioLoad, Target, raw_stdio_server, run_http, run_stdio};
 use mcplex_protocol::ProtocolVersion;
 
 const USAGE: &str = "usage: mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] \
-[--protocol REV] [-- CMD ARGS...]\n       mcplex-load raw-stdio-server";
+[--protocol REV] [-- CMD ARGS...]\n       mcplex-load http [--clients N] [--requests N] [--warmup N] \
+[--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load raw-stdio-server";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,16 +20,11 @@ fn main() -> anyhow::Result<()> {
         Some("raw-stdio-server") => raw_stdio_server(),
         Some("stdio") => {
             let load = parse_stdio(&args[1..])?;
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let report = runtime.block_on(run_stdio(&load))?;
-            // The report is this tool's output: one JSON line on stdout.
-            #[allow(clippy::print_stdout)]
-            {
-                println!("{}", serde_json::to_string(&report)?);
-            }
-            Ok(())
+            print_report(runtime()?.block_on(run_stdio(&load))?)
+        }
+        Some("http") => {
+            let load = parse_http(&args[1..])?;
+            print_report(runtime()?.block_on(run_http(&load))?)
         }
         _ => bail!("{USAGE}"),
     }
@@ -64,6 +61,52 @@ fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
         let me = std::env::current_exe()?.to_string_lossy().into_owned();
         load.command = vec![me, "raw-stdio-server".into()];
         load.target = Target::Raw;
+    }
+    Ok(load)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// The report is this tool's output: one JSON line on stdout.
+#[allow(clippy::print_stdout)]
+fn print_report(report: mcplex_benches::load::Report) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+fn parse_http(args: &[String]) -> anyhow::Result<HttpLoad> {
+    let mut load = HttpLoad {
+        command: Vec::new(),
+        protocol: ProtocolVersion::V2025_11_25,
+        clients: 16,
+        requests: 50_000,
+        warmup: 200,
+        sse: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--clients" => load.clients = value()?.parse()?,
+            "--requests" => load.requests = value()?.parse()?,
+            "--warmup" => load.warmup = value()?.parse()?,
+            "--protocol" => {
+                load.protocol = value()?.parse().context("unknown protocol revision")?
+            }
+            "--sse" => load.sse = true,
+            "--" => {
+                load.command = it.by_ref().cloned().collect();
+                break;
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    if load.command.is_empty() {
+        bail!("http needs a server command after --\n{USAGE}");
     }
     Ok(load)
 }

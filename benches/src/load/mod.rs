@@ -1,11 +1,13 @@
 //! The end-to-end load tool behind `mcplex-load`: drives a server over a transport with a
 //! window of requests in flight, verifies every result, and reports one JSON line per run.
 
+mod http;
 mod proc_stats;
 mod raw;
 mod report;
 mod stdio;
 
+pub use http::{HttpLoad, run_http};
 pub use proc_stats::ProcStats;
 pub use raw::raw_stdio_server;
 pub use report::Report;
