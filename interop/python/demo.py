@@ -60,9 +60,10 @@ def text(result: types.CallToolResult) -> str:
 class Session:
     """The checks, run in order against one connected client."""
 
-    def __init__(self, client: Client, elicitations: list[types.ElicitRequestParams]) -> None:
+    def __init__(self, client: Client, elicitations: list[types.ElicitRequestParams], peer: Any = None) -> None:
         self.client = client
         self.elicitations = elicitations
+        self.peer = peer
         self.listed: list[str] = []
         self.called: set[str] = set()
         self.passed = 0
@@ -82,6 +83,18 @@ class Session:
     async def call(self, name: str, arguments: dict[str, Any], **options: Any) -> types.CallToolResult:
         self.called.add(name)
         return await self.client.call_tool(name, arguments, read_timeout_seconds=REQUEST_TIMEOUT, **options)
+
+    async def call_from_peer(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Calls a tool from a second client on its own connection to the same server."""
+        self.called.add(name)
+        other = Client(
+            self.peer,
+            mode="auto",
+            client_info=types.Implementation(name="mcplex-interop-python-peer", version="1.0.0"),
+            read_timeout_seconds=REQUEST_TIMEOUT,
+        )
+        async with other:
+            return await other.call_tool(name, arguments)
 
     async def read_text(self, uri: str) -> str:
         result = await self.client.read_resource(uri)
@@ -212,7 +225,11 @@ class Session:
             honored = subscription.honored.resource_subscriptions or []
             expect("demo://counter" in honored, f"the server did not honour the subscription: {honored!r}")
             value = int(await self.read_text("demo://counter"))
-            expect_equal(text(await self.call("increment", {})), f"counter is now {value + 1}", "increment result")
+            if self.peer is None:
+                result = await self.call("increment", {})
+            else:
+                result = await self.call_from_peer("increment", {})
+            expect_equal(text(result), f"counter is now {value + 1}", "increment result")
             await self.next_update(subscription, "demo://counter")
             expect_equal(await self.read_text("demo://counter"), str(value + 1), "demo://counter after increment")
 
@@ -266,6 +283,7 @@ class Session:
         expect(not uncalled, f"listed but never called: {', '.join(uncalled)}")
 
     async def run(self) -> None:
+        incrementer = "increment" if self.peer is None else "increment by another client"
         checks = [
             (f"server/discover adopts protocol {PROTOCOL}", self.discover),
             ("tools/list lists the demo tools", self.list_tools),
@@ -276,7 +294,7 @@ class Session:
             ("task_stats counts started, completed and cancelled tasks", self.task_stats),
             ("ask_user answers with an input_required elicitation", self.input_required),
             ("ask_user input_required is answered by the callback and retried", self.ask_user),
-            ("increment notifies demo://counter updated (subscriptions/listen)", self.increment),
+            (f"{incrementer} notifies demo://counter updated (subscriptions/listen)", self.increment),
             ("post_message appends to demo://board and notifies it", self.post_message),
             ("resources/list and resources/templates/list", self.list_resources),
             ("resources/read demo://counter and notes://welcome", self.read_resources),
@@ -288,8 +306,12 @@ class Session:
             await self.check(name, body)
 
 
-async def run(label: str, server: Any, target: str) -> int:
-    """Connects a client to `server` (anything `mcp.Client` takes) and runs every check, in order."""
+async def run(label: str, server: Any, target: str, peer: Any = None) -> int:
+    """Connects a client to `server` (anything `mcp.Client` takes) and runs every check, in order.
+
+    With `peer` (anything `mcp.Client` takes, reaching the same server), a second client calls
+    `increment`, so the resource update must cross connections.
+    """
     elicitations: list[types.ElicitRequestParams] = []
 
     async def on_elicit(_context: Any, params: types.ElicitRequestParams) -> types.ElicitResult:
@@ -303,7 +325,7 @@ async def run(label: str, server: Any, target: str) -> int:
         elicitation_callback=on_elicit,
         read_timeout_seconds=REQUEST_TIMEOUT,
     )
-    session = Session(client, elicitations)
+    session = Session(client, elicitations, peer)
     try:
         async with client:
             await session.run()

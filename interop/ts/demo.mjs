@@ -34,9 +34,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @param {string} options.label the name of the session in the summary line
  * @param {string} options.target what the transport connects to, for messages
  * @param {import('@modelcontextprotocol/sdk/shared/transport.js').Transport} options.transport
+ * @param {() => import('@modelcontextprotocol/sdk/shared/transport.js').Transport} [options.peer]
+ *   makes the transport of a second connection to the same server; when given, a second client
+ *   calls `increment` over it, so `notifications/resources/updated` must cross connections
+ * @param {object[]} [options.standalone] the messages received on the standalone GET stream, as
+ *   the transport script records them; when given, the update of `demo://counter` must be among them
  * @returns {Promise<number>} the exit code: 0 when every check passed
  */
-export async function run({ label, target, transport }) {
+export async function run({ label, target, transport, peer, standalone }) {
     let passed = 0;
     let failed = 0;
     const elicitations = [];
@@ -88,6 +93,26 @@ export async function run({ label, target, transport }) {
     async function callTool(name, args, options = {}) {
         called.add(name);
         return client.callTool({ name, arguments: args }, undefined, { timeout: REQUEST_TIMEOUT_MS, ...options });
+    }
+
+    // Calls a tool from a second client on its own connection (and session, where there is one).
+    async function callToolFromPeer(name, args) {
+        called.add(name);
+        const other = new Client({ name: 'mcplex-interop-typescript-peer', version: '1.0.0' });
+        const otherTransport = peer();
+        await other.connect(otherTransport, { timeout: REQUEST_TIMEOUT_MS });
+        try {
+            if ('sessionId' in transport) {
+                const sessions = [transport.sessionId, otherTransport.sessionId];
+                const distinct = sessions.every(Boolean) && sessions[0] !== sessions[1];
+                expect(distinct, `the two clients do not have distinct session ids: ${JSON.stringify(sessions)}`);
+            }
+            const result = await other.callTool({ name, arguments: args }, undefined, { timeout: REQUEST_TIMEOUT_MS });
+            await otherTransport.terminateSession?.();
+            return result;
+        } finally {
+            await other.close().catch(() => {});
+        }
     }
 
     function text(result) {
@@ -246,13 +271,29 @@ export async function run({ label, target, transport }) {
         expect(answer.includes(ANSWER), `the result does not contain the answer: ${JSON.stringify(answer)}`);
     });
 
-    await check('increment notifies demo://counter updated (resources/subscribe)', async () => {
+    const via = standalone ? 'resources/subscribe, standalone GET stream' : 'resources/subscribe';
+    const incrementer = peer ? 'increment by another client' : 'increment';
+    await check(`${incrementer} notifies demo://counter updated (${via})`, async () => {
         await client.subscribeResource({ uri: 'demo://counter' }, { timeout: REQUEST_TIMEOUT_MS });
         const value = Number(await readText('demo://counter'));
         expect(Number.isInteger(value), 'demo://counter is not an integer');
         const since = updates.length;
-        expectEqual(text(await callTool('increment', {})), `counter is now ${value + 1}`, 'increment result');
+        const streamed = standalone?.length ?? 0;
+        const result = peer ? await callToolFromPeer('increment', {}) : await callTool('increment', {});
+        expectEqual(text(result), `counter is now ${value + 1}`, 'increment result');
         await waitForUpdate('demo://counter', since);
+        if (standalone) {
+            // The script reads the GET stream alongside the transport: allow it a moment to catch up.
+            const update = (m) => m.method === 'notifications/resources/updated' && m.params?.uri === 'demo://counter';
+            const deadline = Date.now() + NOTIFICATION_TIMEOUT_MS;
+            while (!standalone.slice(streamed).some(update)) {
+                expect(
+                    Date.now() < deadline,
+                    `the update did not come on the standalone GET stream (it carried ${JSON.stringify(standalone.slice(streamed))})`,
+                );
+                await sleep(10);
+            }
+        }
         expectEqual(await readText('demo://counter'), String(value + 1), 'demo://counter after increment');
         await client.unsubscribeResource({ uri: 'demo://counter' }, { timeout: REQUEST_TIMEOUT_MS });
     });

@@ -3,7 +3,7 @@
 use anyhow::{Context as _, Result};
 
 use crate::shell::{self, Cmd, Context, Step};
-use crate::{doc, fmt, fuzz, interop, layering, lint, test};
+use crate::{conformance, doc, fmt, fuzz, interop, layering, lint, test};
 
 pub(crate) fn run(ctx: &Context) -> Result<()> {
     if ctx.locked {
@@ -23,6 +23,7 @@ fn steps(ctx: &Context) -> Vec<Step> {
     steps.extend(doc::steps(ctx));
     steps.extend(layering::steps());
     steps.extend(fuzz::steps(ctx));
+    steps.extend(conformance::steps(ctx));
     steps.extend(interop::steps(ctx));
     steps
 }

@@ -16,7 +16,21 @@
 //!
 //! - `interop/ts/stdio.mjs`: protocol 2025-11-25, the stateful initialize handshake;
 //! - `interop/python/stdio.py`: protocol 2026-07-28, the stateless wire (`server/discover`,
-//!   per-request `_meta`, `input_required` retries, `subscriptions/listen`).
+//!   per-request `_meta`, `input_required` retries, `subscriptions/listen`);
+//!
+//! and against `mcplex-sse-server --toolset demo --bind 127.0.0.1:0`, which each script starts
+//! itself (reading the address from the ready line) and stops at the end, with a second
+//! connection calling `increment` so that the resource update crosses connections:
+//!
+//! - `interop/ts/http.mjs`: Streamable HTTP, stateful, protocol 2025-11-25; the update must
+//!   come on the standalone GET stream;
+//! - `interop/ts/legacy_sse.mjs`: the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`);
+//! - `interop/python/streamable_http.py`: Streamable HTTP on protocol 2026-07-28;
+//!
+//! and against `mcplex-ws-server --toolset demo --bind 127.0.0.1:0`, started the same way:
+//!
+//! - `interop/ts/ws.mjs`: the TypeScript checks through the SDK's `WebSocketClientTransport`,
+//!   plus a push to a subscriber that sends nothing after another connection calls `increment`.
 //!
 //! The checks themselves live in `interop/ts/demo.mjs` and `interop/python/demo.py`, shared by
 //! every transport's script.
@@ -53,9 +67,19 @@ const STAMP: &str = ".interop-stamp";
 /// The server the sessions run against, and how it is started.
 const STDIO_SERVER: &str = "mcplex-stdio-server";
 const SERVER_ARGS: &[&str] = &["--toolset", "demo"];
+/// The HTTP server of the Streamable HTTP and legacy SSE sessions; each script starts its own
+/// on a free loopback port, reads the address from its ready line, and stops it at the end.
+const SSE_SERVER: &str = "mcplex-sse-server";
+const SSE_SERVER_ARGS: &[&str] = &["--toolset", "demo", "--bind", "127.0.0.1:0"];
+/// The WebSocket server of the WebSocket session, started the same way.
+const WS_SERVER: &str = "mcplex-ws-server";
+const WS_SERVER_ARGS: &[&str] = &["--toolset", "demo", "--bind", "127.0.0.1:0"];
 
 pub(crate) fn steps(ctx: &Context) -> Vec<Step> {
-    let build = ctx.cargo("build").args(["-p", STDIO_SERVER]).locked(ctx);
+    let build = ctx
+        .cargo("build")
+        .args(["-p", STDIO_SERVER, "-p", SSE_SERVER, "-p", WS_SERVER])
+        .locked(ctx);
     let server = target_dir(ctx).join("debug").join(STDIO_SERVER);
     let typescript = Cmd::new(&path_string(&node_binary(ctx)))
         .arg(path_string(&ctx.root.join(JS_DIR).join("stdio.mjs")))
@@ -87,7 +111,70 @@ pub(crate) fn steps(ctx: &Context) -> Vec<Step> {
             },
         ),
         Step::command("interop-python-stdio", python),
+        typescript_session(
+            ctx,
+            "interop-typescript-http",
+            "http.mjs",
+            SSE_SERVER,
+            SSE_SERVER_ARGS,
+        ),
+        typescript_session(
+            ctx,
+            "interop-typescript-legacy-sse",
+            "legacy_sse.mjs",
+            SSE_SERVER,
+            SSE_SERVER_ARGS,
+        ),
+        python_session(
+            ctx,
+            "interop-python-http",
+            "streamable_http.py",
+            SSE_SERVER,
+            SSE_SERVER_ARGS,
+        ),
+        typescript_session(
+            ctx,
+            "interop-typescript-ws",
+            "ws.mjs",
+            WS_SERVER,
+            WS_SERVER_ARGS,
+        ),
     ]
+}
+
+/// A TypeScript session script from `interop/ts`; it starts `server args...` itself.
+fn typescript_session(
+    ctx: &Context,
+    name: &'static str,
+    script: &str,
+    server: &str,
+    args: &[&str],
+) -> Step {
+    let cmd = Cmd::new(&path_string(&node_binary(ctx)))
+        .arg(path_string(&ctx.root.join(JS_DIR).join(script)))
+        .arg(path_string(&target_dir(ctx).join("debug").join(server)))
+        .args(args.iter().copied());
+    Step::task(name, cmd.to_string(), move |ctx| {
+        copy_ts_scripts(ctx)?;
+        cmd.run(ctx)
+    })
+}
+
+/// A Python session script from `interop/python`; it starts `server args...` itself.
+fn python_session(
+    ctx: &Context,
+    name: &'static str,
+    script: &str,
+    server: &str,
+    args: &[&str],
+) -> Step {
+    // -B: no __pycache__ next to the scripts in the repository.
+    let cmd = Cmd::new(&path_string(&python_binary(ctx)))
+        .arg("-B")
+        .arg(path_string(&ctx.root.join("interop/python").join(script)))
+        .arg(path_string(&target_dir(ctx).join("debug").join(server)))
+        .args(args.iter().copied());
+    Step::command(name, cmd)
 }
 
 /// Makes sure Node.js [`NODE_VERSION`] is installed in `.tools/node22` and returns the path of

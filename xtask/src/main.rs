@@ -13,7 +13,8 @@
 //! | `doc` | `RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps` |
 //! | `layering` | the architecture invariants, checked with `cargo tree` (see `layering.rs`) |
 //! | `fuzz-check` | `cargo check` of the fuzz crate, which lives outside the workspace, in `target/fuzz-check` |
-//! | `interop` | builds `mcplex-stdio-server`, installs the official TypeScript and Python MCP clients into `.tools/`, and runs their scripted sessions from `interop/` against it (see `interop.rs`) |
+//! | `conformance` | builds `mcplex-sse-server`, installs Node.js 22 and the official MCP conformance suite into `.tools/`, runs it against `mcplex-sse-server --toolset conformance` for the 2025-11-25 and 2026-07-28 requirement sets, and compares the results with `conformance/expected-failures.txt` (see `conformance.rs`) |
+//! | `interop` | builds the stdio, HTTP and WebSocket servers, installs the official TypeScript and Python MCP clients into `.tools/`, and runs their scripted sessions from `interop/` against them over stdio, Streamable HTTP, legacy HTTP+SSE and WebSocket (see `interop.rs`) |
 //!
 //! When the `CI` environment variable is set, every cargo command that resolves dependencies
 //! gets `--locked`, so CI fails instead of silently updating `Cargo.lock`, and `ci` starts by
@@ -34,6 +35,7 @@
 //! `0` on success, `1` when a step fails, `2` for an unknown command or argument.
 
 mod ci;
+mod conformance;
 mod doc;
 mod fmt;
 mod fuzz;
@@ -58,6 +60,7 @@ commands:
   doc         rustdoc with -D warnings
   layering    check the crate layering rules with cargo tree
   fuzz-check  cargo check the fuzz crate
+  conformance run the official MCP conformance suite against mcplex-sse-server
   interop     run the official TypeScript and Python clients against the servers
   help        print this message
 
@@ -75,7 +78,8 @@ fn main() -> ExitCode {
             eprintln!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        "ci" | "fmt" | "lint" | "test" | "doc" | "layering" | "fuzz-check" | "interop" => command,
+        "ci" | "fmt" | "lint" | "test" | "doc" | "layering" | "fuzz-check" | "conformance"
+        | "interop" => command,
         other => return usage_error(&format!("unknown command `{other}`")),
     };
     match run(steps) {
@@ -104,6 +108,7 @@ fn run(command: &str) -> anyhow::Result<()> {
             }
             steps
         }
+        "conformance" => conformance::steps(&ctx),
         "interop" => interop::steps(&ctx),
         other => anyhow::bail!("unknown command `{other}`"),
     };

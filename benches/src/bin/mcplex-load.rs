@@ -3,16 +3,22 @@
 //! ```text
 //! mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] [--protocol REV] [-- CMD ARGS...]
 //! mcplex-load http [--clients N] [--requests N] [--warmup N] [--protocol REV] [--sse] -- CMD ARGS...
+//! mcplex-load ws [--connections N] [--requests N] [--warmup N] [--protocol REV] -- CMD ARGS...
+//! mcplex-load ws-push [--pushes N] -- CMD ARGS...
 //! mcplex-load raw-stdio-server
 //! ```
 
 use anyhow::{Context, bail};
-use mcplex_benches::load::{HttpLoad, StdioLoad, Target, raw_stdio_server, run_http, run_stdio};
+use mcplex_benches::load::{
+    HttpLoad, StdioLoad, Target, WsLoad, raw_stdio_server, run_http, run_stdio, run_ws, run_ws_push,
+};
 use mcplex_protocol::ProtocolVersion;
 
 const USAGE: &str = "usage: mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] \
 [--protocol REV] [-- CMD ARGS...]\n       mcplex-load http [--clients N] [--requests N] [--warmup N] \
-[--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load raw-stdio-server";
+[--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load ws [--connections N] [--requests N] \
+[--warmup N] [--protocol REV] -- CMD ARGS...\n       mcplex-load ws-push [--pushes N] -- CMD ARGS...\n       \
+mcplex-load raw-stdio-server";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +31,14 @@ fn main() -> anyhow::Result<()> {
         Some("http") => {
             let load = parse_http(&args[1..])?;
             print_report(runtime()?.block_on(run_http(&load))?)
+        }
+        Some("ws") => {
+            let load = parse_ws(&args[1..])?;
+            print_report(runtime()?.block_on(run_ws(&load))?)
+        }
+        Some("ws-push") => {
+            let (pushes, command) = parse_push(&args[1..])?;
+            print_report(runtime()?.block_on(run_ws_push(&command, pushes))?)
         }
         _ => bail!("{USAGE}"),
     }
@@ -109,4 +123,54 @@ fn parse_http(args: &[String]) -> anyhow::Result<HttpLoad> {
         bail!("http needs a server command after --\n{USAGE}");
     }
     Ok(load)
+}
+
+fn parse_ws(args: &[String]) -> anyhow::Result<WsLoad> {
+    let mut load = WsLoad {
+        command: Vec::new(),
+        protocol: ProtocolVersion::V2025_11_25,
+        connections: 16,
+        requests: 50_000,
+        warmup: 200,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--connections" => load.connections = value()?.parse()?,
+            "--requests" => load.requests = value()?.parse()?,
+            "--warmup" => load.warmup = value()?.parse()?,
+            "--protocol" => {
+                load.protocol = value()?.parse().context("unknown protocol revision")?
+            }
+            "--" => {
+                load.command = it.by_ref().cloned().collect();
+                break;
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    if load.command.is_empty() {
+        bail!("ws needs a server command after --\n{USAGE}");
+    }
+    Ok(load)
+}
+
+fn parse_push(args: &[String]) -> anyhow::Result<(u64, Vec<String>)> {
+    let mut pushes = 2_000;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--pushes" => pushes = it.next().context("--pushes needs a value")?.parse()?,
+            "--" => {
+                let command: Vec<String> = it.by_ref().cloned().collect();
+                if command.is_empty() {
+                    bail!("ws-push needs a server command after --\n{USAGE}");
+                }
+                return Ok((pushes, command));
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    bail!("ws-push needs a server command after --\n{USAGE}")
 }

@@ -6,12 +6,14 @@ mod proc_stats;
 mod raw;
 mod report;
 mod stdio;
+mod ws;
 
 pub use http::{HttpLoad, run_http};
 pub use proc_stats::ProcStats;
 pub use raw::raw_stdio_server;
 pub use report::Report;
 pub use stdio::{StdioLoad, run_stdio};
+pub use ws::{WsLoad, run_ws, run_ws_push};
 
 use mcplex_protocol::ProtocolVersion;
 

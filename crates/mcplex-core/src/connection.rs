@@ -108,6 +108,19 @@ impl Server {
     ///
     /// Returns an error when the transport fails (not when the peer closes it cleanly).
     pub async fn serve_connection<T: Transport>(&self, transport: T) -> Result<(), crate::Error> {
+        self.serve_connection_until(transport).await.map(|_| ())
+    }
+
+    /// Like [`Server::serve_connection`], and tells why serving ended, so a transport can
+    /// close the connection with a fitting code (WebSocket: 1000, 1013, 1001).
+    ///
+    /// # Errors
+    ///
+    /// Returns an error when the transport fails (not when the peer closes it cleanly).
+    pub async fn serve_connection_until<T: Transport>(
+        &self,
+        transport: T,
+    ) -> Result<Ended, crate::Error> {
         let (mut reader, writer, info) = transport.split();
         let limits = &self.inner.limits;
         let (outbound, rx) = Outbound::channel(limits.outbound_queue);
@@ -131,10 +144,14 @@ impl Server {
         let result = loop {
             tokio::select! {
                 item = reader.next() => match item {
-                    None => break Ok(()),
+                    None => break Ok(Ended::PeerClosed),
                     Some(Ok(message)) => conn.on_message(message).await,
                     Some(Err(e)) if e.is_fatal() => {
-                        break if e.is_closed() { Ok(()) } else { Err(crate::Error::Transport(e)) };
+                        break if e.is_closed() {
+                            Ok(Ended::PeerClosed)
+                        } else {
+                            Err(crate::Error::Transport(e))
+                        };
                     }
                     Some(Err(e)) => {
                         let response = match e.decode_error() {
@@ -146,7 +163,7 @@ impl Server {
                 },
                 () = outbound.overflowed().cancelled() => {
                     tracing::warn!("closing a connection whose peer does not keep up");
-                    break Ok(());
+                    break Ok(Ended::Overflow);
                 }
                 () = shutdown.cancelled() => {
                     // Stop reading; let requests in flight finish until the grace deadline.
@@ -154,7 +171,7 @@ impl Server {
                     conn.tasks.close();
                     let grace = self.inner.limits.shutdown_grace;
                     let _ = tokio::time::timeout(grace, conn.tasks.wait()).await;
-                    break Ok(());
+                    break Ok(Ended::Shutdown);
                 }
             }
         };
@@ -169,9 +186,32 @@ impl Server {
             outbound: Outbound::channel(1).0,
             extensions: Default::default(),
         };
-        let _ = tokio::time::timeout(DRAIN_TIMEOUT, writer_task).await;
+        if matches!(result, Ok(Ended::Overflow)) {
+            // The peer does not read: waiting for the writer would only wait for it.
+            writer_task.abort();
+        } else {
+            let mut writer_task = writer_task;
+            if tokio::time::timeout(DRAIN_TIMEOUT, &mut writer_task)
+                .await
+                .is_err()
+            {
+                writer_task.abort();
+            }
+        }
         result
     }
+}
+
+/// Why [`Server::serve_connection_until`] stopped serving a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ended {
+    /// The peer closed the connection.
+    PeerClosed,
+    /// The peer did not keep up with its outbound queue and was disconnected.
+    Overflow,
+    /// The server shut down.
+    Shutdown,
 }
 
 impl Connection {

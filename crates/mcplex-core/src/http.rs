@@ -116,6 +116,11 @@ impl StreamableHttp {
         if let Message::Request(req) = &message
             && req.method == method::INITIALIZE
         {
+            if cx.protocol_version().is_some_and(|v| v.is_stateless()) {
+                let error = ErrorObject::method_not_found(&req.method);
+                let response = ErrorResponse::new(Some(req.id.clone()), error);
+                return Ok(Reply::Response(Message::Error(response)));
+            }
             return self.initialize(req, principal, cx.extensions()).await;
         }
         let session = match cx.session_id() {
@@ -369,6 +374,7 @@ impl StreamableHttp {
             extensions,
         };
         let guard = cancel.clone().drop_guard();
+        let detach = cancel.clone();
         let work: Pin<Box<dyn Future<Output = Option<Message>> + Send>> = Box::pin(async move {
             let id = req.id.clone();
             let message = if req.method == method::SUBSCRIPTIONS_LISTEN {
@@ -383,7 +389,10 @@ impl StreamableHttp {
                 None => Some(message),
             }
         });
-        let mut work = work;
+        let mut work = Work {
+            fut: Some(work),
+            cancel: detach,
+        };
         tokio::select! {
             biased;
             message = &mut work => match rx.try_recv() {
@@ -470,7 +479,7 @@ impl Session {
 struct RequestStream {
     first: Option<Message>,
     rx: mpsc::Receiver<Message>,
-    work: Option<Pin<Box<dyn Future<Output = Option<Message>> + Send>>>,
+    work: Option<Work>,
     last: Option<Message>,
     _guard: DropGuard,
 }
@@ -484,7 +493,7 @@ impl Stream for RequestStream {
             return Poll::Ready(Some(first));
         }
         if let Some(work) = &mut this.work
-            && let Poll::Ready(last) = work.as_mut().poll(cx)
+            && let Poll::Ready(last) = Pin::new(work).poll(cx)
         {
             this.work = None;
             this.last = last;
@@ -500,6 +509,41 @@ impl Stream for RequestStream {
             return Poll::Ready(Some(message));
         }
         Poll::Ready(this.last.take())
+    }
+}
+
+/// A request's work. Dropped before it finished (the client went away), it cancels the
+/// request and finishes in the background, so the handler sees the cancellation (within
+/// `Limits::cancel_grace`) instead of being dropped mid-step, and the session's in-flight
+/// slot is released.
+struct Work {
+    fut: Option<Pin<Box<dyn Future<Output = Option<Message>> + Send>>>,
+    cancel: CancellationToken,
+}
+
+impl Future for Work {
+    type Output = Option<Message>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Message>> {
+        let Some(fut) = &mut self.fut else {
+            return Poll::Ready(None);
+        };
+        let out = fut.as_mut().poll(cx);
+        if out.is_ready() {
+            self.fut = None;
+        }
+        out
+    }
+}
+
+impl Drop for Work {
+    fn drop(&mut self) {
+        if let Some(fut) = self.fut.take() {
+            self.cancel.cancel();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(fut);
+            }
+        }
     }
 }
 

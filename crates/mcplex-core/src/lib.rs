@@ -85,6 +85,7 @@ mod session;
 pub mod state;
 mod tool;
 
+pub use connection::Ended;
 pub use context::Context;
 pub use error::{Error, HandlerError};
 pub use http::{SessionError, SessionMode, StreamableHttp};

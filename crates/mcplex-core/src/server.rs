@@ -100,6 +100,15 @@ impl Server {
         self.inner.extensions.get::<T>()
     }
 
+    /// The registered tools' metadata, sorted by name (as `tools/list` lists them).
+    pub fn tools(&self) -> Vec<mcplex_protocol::model::Tool> {
+        self.registry()
+            .tools()
+            .iter()
+            .map(|t| t.tool().clone())
+            .collect()
+    }
+
     /// Tells every subscriber, on every instance, that the resource at `uri` changed.
     ///
     /// # Errors
