@@ -102,6 +102,14 @@ impl StreamableHttp {
         lock(&self.inner.sessions).len()
     }
 
+    /// The ids of the sessions held by this instance.
+    pub fn session_ids(&self) -> Vec<String> {
+        lock(&self.inner.sessions)
+            .keys()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     /// Handles one POSTed message.
     ///
     /// # Errors
@@ -215,12 +223,19 @@ impl StreamableHttp {
         Ok(())
     }
 
-    /// Removes sessions idle longer than the configured TTL; returns how many.
+    /// Removes sessions idle longer than the configured TTL (a session with an open standalone
+    /// stream is not idle); returns how many.
     pub async fn sweep(&self) -> usize {
         let ttl = self.inner.server.inner.limits.session_idle_ttl;
         let idle: Vec<SessionId> = lock(&self.inner.sessions)
             .iter()
-            .filter(|(_, s)| lock(&s.last_seen).elapsed() >= ttl)
+            // A session whose client listens on its standalone stream is in use.
+            .filter(|(_, s)| {
+                let listening = lock(&s.standalone)
+                    .as_ref()
+                    .is_some_and(|t| !t.is_cancelled());
+                !listening && lock(&s.last_seen).elapsed() >= ttl
+            })
             .map(|(id, _)| id.clone())
             .collect();
         for id in &idle {

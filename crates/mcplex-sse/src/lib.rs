@@ -23,6 +23,9 @@
 //!   idle session reaping, and a graceful shutdown that drains in-flight requests.
 //! - **Operations**: a tracing span per request (method, tool or resource, session,
 //!   revision), `/healthz`, `/readyz` and `/metrics` (Prometheus text).
+//! - **Client side** ([`client`]): Streamable HTTP (both wires: sessions, the standalone GET
+//!   stream with `Last-Event-ID` resumption, 2026-07-28 headers) and legacy HTTP+SSE client
+//!   transports, so `mcplex_core::client::Client` works over HTTP as over stdio.
 //!
 //! Bad input gets the status and JSON-RPC error the specification asks for, never a `500`:
 //!
@@ -103,6 +106,7 @@
 //! # }
 //! ```
 
+pub mod client;
 mod error;
 mod options;
 mod server;
@@ -112,6 +116,10 @@ use std::future::Future;
 use mcplex_core::Server;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
+pub use client::{
+    ClientError, ClientOptions, LegacySseClient, LegacySseTransport, StreamableHttpClient,
+    StreamableHttpTransport,
+};
 pub use error::{Error, Result};
 pub use options::SseOptions;
 pub use server::{Endpoint, PeerAddr};
