@@ -14,6 +14,7 @@
 //! | `layering` | the architecture invariants, checked with `cargo tree` (see `layering.rs`) |
 //! | `fuzz-check` | `cargo check` of the fuzz crate, which lives outside the workspace, in `target/fuzz-check` |
 //! | `conformance` | builds `mcplex-sse-server`, installs Node.js 22 and the official MCP conformance suite into `.tools/`, runs it against `mcplex-sse-server --toolset conformance` for the 2025-11-25 and 2026-07-28 requirement sets, and compares the results with `conformance/expected-failures.txt` (see `conformance.rs`) |
+//! | `bench` | not a `ci` step: builds the load tool and the servers in release, runs the end-to-end benchmark matrix (stdio, Streamable HTTP, WebSocket; each MCP run next to its raw ceiling, pinned to separate cores when `taskset` works) and writes `docs/benchmarks.md` (see `bench.rs`) |
 //! | `interop` | builds the stdio, HTTP and WebSocket servers, installs the official TypeScript and Python MCP clients into `.tools/`, and runs their scripted sessions from `interop/` against them over stdio, Streamable HTTP, legacy HTTP+SSE and WebSocket (see `interop.rs`) |
 //!
 //! When the `CI` environment variable is set, every cargo command that resolves dependencies
@@ -34,6 +35,7 @@
 //!
 //! `0` on success, `1` when a step fails, `2` for an unknown command or argument.
 
+mod bench;
 mod ci;
 mod conformance;
 mod doc;
@@ -62,6 +64,7 @@ commands:
   fuzz-check  cargo check the fuzz crate
   conformance run the official MCP conformance suite against mcplex-sse-server
   interop     run the official TypeScript and Python clients against the servers
+  bench       run the end-to-end benchmarks and write docs/benchmarks.md (not part of ci)
   help        print this message
 
 With CI set in the environment, cargo commands run with --locked.";
@@ -79,7 +82,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         "ci" | "fmt" | "lint" | "test" | "doc" | "layering" | "fuzz-check" | "conformance"
-        | "interop" => command,
+        | "interop" | "bench" => command,
         other => return usage_error(&format!("unknown command `{other}`")),
     };
     match run(steps) {
@@ -95,6 +98,7 @@ fn run(command: &str) -> anyhow::Result<()> {
     let ctx = Context::from_env()?;
     let steps = match command {
         "ci" => return ci::run(&ctx),
+        "bench" => return bench::run(&ctx),
         "fmt" => fmt::steps(&ctx),
         "lint" => lint::steps(&ctx),
         "test" => test::steps(&ctx),

@@ -2,15 +2,19 @@
 //!
 //! ```text
 //! mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] [--protocol REV] [-- CMD ARGS...]
+//!     (with --raw, CMD, if given, must run `mcplex-load raw-stdio-server`)
 //! mcplex-load http [--clients N] [--requests N] [--warmup N] [--protocol REV] [--sse] -- CMD ARGS...
 //! mcplex-load ws [--connections N] [--requests N] [--warmup N] [--protocol REV] -- CMD ARGS...
 //! mcplex-load ws-push [--pushes N] -- CMD ARGS...
 //! mcplex-load raw-stdio-server
+//! mcplex-load raw-http-server [--bind ADDR]
+//! mcplex-load raw-ws-server [--bind ADDR]
 //! ```
 
 use anyhow::{Context, bail};
 use mcplex_benches::load::{
-    HttpLoad, StdioLoad, Target, WsLoad, raw_stdio_server, run_http, run_stdio, run_ws, run_ws_push,
+    HttpLoad, StdioLoad, Target, WsLoad, raw_http_server, raw_stdio_server, raw_ws_server,
+    run_http, run_stdio, run_ws, run_ws_push,
 };
 use mcplex_protocol::ProtocolVersion;
 
@@ -18,12 +22,15 @@ const USAGE: &str = "usage: mcplex-load stdio [--raw] [--window N] [--requests N
 [--protocol REV] [-- CMD ARGS...]\n       mcplex-load http [--clients N] [--requests N] [--warmup N] \
 [--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load ws [--connections N] [--requests N] \
 [--warmup N] [--protocol REV] -- CMD ARGS...\n       mcplex-load ws-push [--pushes N] -- CMD ARGS...\n       \
-mcplex-load raw-stdio-server";
+mcplex-load raw-stdio-server\n       mcplex-load raw-http-server [--bind ADDR]\n       \
+mcplex-load raw-ws-server [--bind ADDR]";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("raw-stdio-server") => raw_stdio_server(),
+        Some("raw-http-server") => raw_http_server(&parse_bind(&args[1..])?),
+        Some("raw-ws-server") => raw_ws_server(&parse_bind(&args[1..])?),
         Some("stdio") => {
             let load = parse_stdio(&args[1..])?;
             print_report(runtime()?.block_on(run_stdio(&load))?)
@@ -53,6 +60,7 @@ fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
         warmup: 2_000,
     };
     let mut raw = false;
+    let mut command = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
@@ -65,7 +73,7 @@ fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
                 load.target = Target::Mcp(value()?.parse().context("unknown protocol revision")?)
             }
             "--" => {
-                load.command = it.by_ref().cloned().collect();
+                command = Some(it.by_ref().cloned().collect());
                 break;
             }
             other => bail!("unknown argument {other}\n{USAGE}"),
@@ -75,6 +83,11 @@ fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
         let me = std::env::current_exe()?.to_string_lossy().into_owned();
         load.command = vec![me, "raw-stdio-server".into()];
         load.target = Target::Raw;
+    }
+    // With `--raw`, a command still wins: it runs the raw server some other way (pinned to a
+    // core, say).
+    if let Some(command) = command {
+        load.command = command;
     }
     Ok(load)
 }
@@ -173,4 +186,13 @@ fn parse_push(args: &[String]) -> anyhow::Result<(u64, Vec<String>)> {
         }
     }
     bail!("ws-push needs a server command after --\n{USAGE}")
+}
+
+/// `--bind ADDR` (default `127.0.0.1:0`, a free loopback port) for the raw network servers.
+fn parse_bind(args: &[String]) -> anyhow::Result<String> {
+    match args {
+        [] => Ok("127.0.0.1:0".into()),
+        [flag, addr] if flag == "--bind" => Ok(addr.clone()),
+        _ => bail!("unexpected arguments {args:?}\n{USAGE}"),
+    }
 }

@@ -4,6 +4,9 @@
 mod http;
 mod proc_stats;
 mod raw;
+mod raw_echo;
+mod raw_http;
+mod raw_ws;
 mod report;
 mod stdio;
 mod ws;
@@ -11,6 +14,8 @@ mod ws;
 pub use http::{HttpLoad, run_http};
 pub use proc_stats::ProcStats;
 pub use raw::raw_stdio_server;
+pub use raw_http::raw_http_server;
+pub use raw_ws::raw_ws_server;
 pub use report::Report;
 pub use stdio::{StdioLoad, run_stdio};
 pub use ws::{WsLoad, run_ws, run_ws_push};
