@@ -77,7 +77,7 @@ impl Server {
         arguments: Option<Payload>,
     ) -> Result<ToolOutcome, ErrorObject> {
         let cancel = cx.cancellation().clone();
-        let name = tool.tool().name.clone();
+        let name = &tool.tool().name;
         let mut call = pin!(AssertUnwindSafe(tool.handler().call(cx, arguments)).catch_unwind());
         let grace = self.inner.limits.cancel_grace;
         let outcome = tokio::select! {

@@ -173,7 +173,8 @@ where
 /// ```
 #[derive(Clone)]
 pub struct ToolDef {
-    tool: Tool,
+    // Shared: registry snapshots and every call clone the definition, never the metadata.
+    tool: Arc<Tool>,
     handler: Arc<dyn ToolHandler>,
 }
 
@@ -188,7 +189,7 @@ impl ToolDef {
     {
         let schema = schema_object::<A>();
         Self {
-            tool: Tool::new(name, schema),
+            tool: Arc::new(Tool::new(name, schema)),
             handler: Arc::new(TypedTool {
                 f: handler,
                 _args: std::marker::PhantomData,
@@ -204,38 +205,38 @@ impl ToolDef {
         R: IntoToolOutcome,
     {
         Self {
-            tool: Tool::new(name, input_schema),
+            tool: Arc::new(Tool::new(name, input_schema)),
             handler: Arc::new(RawTool(handler)),
         }
     }
 
     /// Sets the description the model reads to decide when and how to call the tool.
     pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.tool.description = Some(description.into());
+        Arc::make_mut(&mut self.tool).description = Some(description.into());
         self
     }
 
     /// Sets the human-readable title.
     pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.tool.title = Some(title.into());
+        Arc::make_mut(&mut self.tool).title = Some(title.into());
         self
     }
 
     /// Sets behaviour hints (read-only, destructive, idempotent, open-world).
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
-        self.tool.annotations = Some(annotations);
+        Arc::make_mut(&mut self.tool).annotations = Some(annotations);
         self
     }
 
     /// Declares typed output: the output schema is generated from `T`; return [`Json<T>`].
     pub fn output<T: JsonSchema>(mut self) -> Self {
-        self.tool.output_schema = Some(schema_object::<T>());
+        Arc::make_mut(&mut self.tool).output_schema = Some(schema_object::<T>());
         self
     }
 
     /// Edits the tool metadata directly (icons, `_meta`, ...).
     pub fn with_tool(mut self, edit: impl FnOnce(&mut Tool)) -> Self {
-        edit(&mut self.tool);
+        edit(Arc::make_mut(&mut self.tool));
         self
     }
 
