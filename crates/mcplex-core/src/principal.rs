@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 /// Who is calling: set by authentication middleware (for example `mcplex-auth`) and handed to
 /// every handler through [`Context::principal`](crate::Context::principal).
@@ -10,6 +11,12 @@ use std::fmt;
 /// principal cannot use them.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
+    // Shared: every request and handler context carries a copy.
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Inner {
     subject: String,
     scopes: BTreeSet<String>,
 }
@@ -18,8 +25,10 @@ impl Principal {
     /// A principal with a subject and no scopes.
     pub fn new(subject: impl Into<String>) -> Self {
         Self {
-            subject: subject.into(),
-            scopes: BTreeSet::new(),
+            inner: Arc::new(Inner {
+                subject: subject.into(),
+                scopes: BTreeSet::new(),
+            }),
         }
     }
 
@@ -29,31 +38,32 @@ impl Principal {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes.extend(scopes.into_iter().map(Into::into));
+        let inner = Arc::make_mut(&mut self.inner);
+        inner.scopes.extend(scopes.into_iter().map(Into::into));
         self
     }
 
     /// The subject (for a JWT, the `sub` claim; for an API key, the key's name).
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.inner.subject
     }
 
     /// The granted scopes.
     pub fn scopes(&self) -> &BTreeSet<String> {
-        &self.scopes
+        &self.inner.scopes
     }
 
     /// Whether the principal holds `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.contains(scope)
+        self.inner.scopes.contains(scope)
     }
 }
 
 impl fmt::Debug for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Principal")
-            .field("subject", &self.subject)
-            .field("scopes", &self.scopes)
+            .field("subject", &self.inner.subject)
+            .field("scopes", &self.inner.scopes)
             .finish()
     }
 }

@@ -3,6 +3,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A map from a type to one value of that type.
 ///
@@ -28,8 +29,13 @@ use std::fmt;
 /// ```
 #[derive(Clone, Default)]
 pub struct Extensions {
-    map: HashMap<TypeId, Box<dyn AnyClone>>,
+    // Shared until written: every request and handler context clones the connection's
+    // extensions, so a clone is a reference-count increment, and a write copies only when the
+    // map is shared.
+    map: Option<Arc<Map>>,
 }
+
+type Map = HashMap<TypeId, Box<dyn AnyClone>>;
 
 impl Extensions {
     /// An empty map; does not allocate.
@@ -39,7 +45,7 @@ impl Extensions {
 
     /// Inserts a value, returning the value of the same type that was there before.
     pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) -> Option<T> {
-        self.map
+        self.map_mut()
             .insert(TypeId::of::<T>(), Box::new(value))
             .and_then(downcast_owned)
     }
@@ -47,42 +53,55 @@ impl Extensions {
     /// The value of type `T`, if there is one.
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.map
+            .as_ref()?
             .get(&TypeId::of::<T>())
             .and_then(|v| (**v).as_any().downcast_ref())
     }
 
     /// The value of type `T`, mutably, if there is one.
     pub fn get_mut<T: Send + Sync + 'static>(&mut self) -> Option<&mut T> {
-        self.map
+        self.map.as_ref()?.get(&TypeId::of::<T>())?;
+        self.map_mut()
             .get_mut(&TypeId::of::<T>())
             .and_then(|v| (**v).as_any_mut().downcast_mut())
     }
 
     /// Removes and returns the value of type `T`, if there is one.
     pub fn remove<T: Send + Sync + 'static>(&mut self) -> Option<T> {
-        self.map.remove(&TypeId::of::<T>()).and_then(downcast_owned)
+        self.map.as_ref()?.get(&TypeId::of::<T>())?;
+        self.map_mut()
+            .remove(&TypeId::of::<T>())
+            .and_then(downcast_owned)
     }
 
     /// Moves every value of `other` into this map, replacing values of the same type.
     pub fn extend(&mut self, other: Extensions) {
-        self.map.extend(other.map);
+        let Some(other) = other.map else {
+            return;
+        };
+        let other = Arc::try_unwrap(other).unwrap_or_else(|shared| (*shared).clone());
+        self.map_mut().extend(other);
     }
 
     /// The number of values.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.map.as_ref().map_or(0, |m| m.len())
     }
 
     /// Whether the map holds no values.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
+    }
+
+    fn map_mut(&mut self) -> &mut Map {
+        Arc::make_mut(self.map.get_or_insert_with(Default::default))
     }
 }
 
 impl fmt::Debug for Extensions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Extensions")
-            .field("len", &self.map.len())
+            .field("len", &self.len())
             .finish()
     }
 }

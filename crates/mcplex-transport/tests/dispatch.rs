@@ -162,3 +162,20 @@ fn extensions_store_one_value_per_type() {
     assert_eq!(ext.get::<u32>(), None);
     assert_eq!(ext.len(), 1);
 }
+
+#[test]
+fn extension_clones_are_independent_after_a_write() {
+    let mut original = Extensions::new();
+    original.insert(1u32);
+    let mut copy = original.clone();
+    copy.insert(2u32);
+    copy.insert("only in the copy");
+    *copy.get_mut::<u32>().unwrap() += 1;
+    assert_eq!(original.get::<u32>(), Some(&1));
+    assert_eq!(original.get::<&str>(), None);
+    assert_eq!(copy.get::<u32>(), Some(&3));
+    assert_eq!(original.remove::<u32>(), Some(1));
+    assert_eq!(copy.get::<u32>(), Some(&3));
+    assert!(original.is_empty());
+    assert_eq!(copy.len(), 2);
+}
