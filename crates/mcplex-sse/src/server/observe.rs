@@ -1,5 +1,4 @@
-//! Following a request to its end: metrics, its span, and telling its session when the
-//! client goes away first.
+//! Following a request to its end: metrics and its span.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -7,10 +6,8 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::StreamExt as _;
-use mcplex_core::StreamableHttp;
-use mcplex_protocol::model::CancelledParams;
-use mcplex_protocol::{Message, Notification, RequestId, method};
-use mcplex_transport::{ReplyStream, RequestContext};
+use mcplex_protocol::{Message, RequestId};
+use mcplex_transport::ReplyStream;
 use tokio::time::Instant;
 use tracing::Span;
 
@@ -25,51 +22,16 @@ pub(super) fn is_final(message: &Message, id: Option<&RequestId>) -> bool {
     }
 }
 
-/// A stateful request whose client went away before its answer: the session is told with
-/// `notifications/cancelled`, so that it forgets the request (its id and in-flight slot).
-#[derive(Clone)]
-pub(super) struct Abandon {
-    pub(super) http: StreamableHttp,
-    pub(super) cx: RequestContext,
-    pub(super) id: RequestId,
-}
-
-impl Abandon {
-    fn fire(self) {
-        let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let params = CancelledParams {
-            request_id: Some(self.id),
-            reason: Some("the client went away".to_owned()),
-            ..CancelledParams::default()
-        };
-        let Ok(notification) = Notification::new(method::CANCELLED, &params) else {
-            return;
-        };
-        handle.spawn(async move {
-            let _ = self
-                .http
-                .handle(Message::Notification(notification), self.cx)
-                .await;
-        });
-    }
-}
-
-/// Counts a request as cancelled (and tells its session) when dropped while still armed.
+/// Counts a request as cancelled when dropped while still armed.
 pub(super) struct Waiting {
     pub(super) metrics: Option<Arc<Metrics>>,
     pub(super) method: &'static str,
-    pub(super) abandon: Option<Abandon>,
 }
 
 impl Drop for Waiting {
     fn drop(&mut self) {
         if let Some(metrics) = &self.metrics {
             metrics.count(self.method, Outcome::Cancelled);
-        }
-        if let Some(abandon) = self.abandon.take() {
-            abandon.fire();
         }
     }
 }
@@ -84,7 +46,6 @@ pub(super) struct Observed {
     pub(super) span: Span,
     /// Whether the final response went by.
     pub(super) done: bool,
-    pub(super) abandon: Option<Abandon>,
 }
 
 impl Stream for Observed {
@@ -114,9 +75,6 @@ impl Drop for Observed {
     fn drop(&mut self) {
         if !self.done {
             self.metrics.count(self.method, Outcome::Cancelled);
-            if let Some(abandon) = self.abandon.take() {
-                abandon.fire();
-            }
         }
     }
 }

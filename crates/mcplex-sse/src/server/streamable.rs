@@ -18,7 +18,7 @@ use tracing::{Instrument as _, Span};
 
 use super::headers::{self, Accept, VersionHeader};
 use super::metrics::{Outcome, method_label};
-use super::observe::{Abandon, Observed, Waiting, is_final};
+use super::observe::{Observed, Waiting, is_final};
 use super::sse::{self, SseBody};
 use super::stateless::{self, Probe};
 use super::{Shared, body, reply};
@@ -211,23 +211,15 @@ impl Call<'_> {
         }
         let is_request = id.is_some();
         // Counts the request as cancelled if the client goes away before it is answered.
+        // Dropping the request (the client went away) cancels it in core, which also frees its
+        // in-flight slot; here it only counts.
         let cx = self.context(stateless);
-        let abandon = match &id {
-            Some(id) if cx.session_id().is_some() => Some(Abandon {
-                http: self.shared.http.clone(),
-                cx: cx.clone(),
-                id: id.clone(),
-            }),
-            _ => None,
-        };
         let mut waiting = Waiting {
             metrics: is_request.then(|| self.shared.metrics.clone()),
             method: method_label(&method_name),
-            abandon: abandon.clone(),
         };
         let handled = self.shared.http.handle(message, cx).await;
         waiting.metrics = None;
-        waiting.abandon = None;
         let reply = match handled {
             Ok(reply) => reply,
             Err(e) => {
@@ -270,7 +262,6 @@ impl Call<'_> {
                     metrics: self.shared.metrics.clone(),
                     span: self.span.clone(),
                     done: false,
-                    abandon,
                 };
                 if self.accept.sse {
                     // A listen stream is long-lived: it ends when shutdown begins. A request's
