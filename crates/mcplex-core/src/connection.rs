@@ -1,8 +1,10 @@
 //! Serving a connection-oriented transport (stdio, WebSocket, a legacy SSE session).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -27,16 +29,65 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 /// Requests in flight on one connection, with their cancellation tokens.
 #[derive(Debug, Default)]
 pub(crate) struct InFlight {
-    map: Mutex<HashMap<RequestId, CancellationToken>>,
+    map: Mutex<HashMap<RequestId, CancellationToken, BuildHasherDefault<IdHasher>>>,
+}
+
+/// A fast hash for request ids (FxHash's mixing step). The ids are the client's, but the map
+/// holds at most `max_in_flight` of them, so ids made to collide cost their sender a few
+/// comparisons per request and nothing more; the standard SipHash would cost every request.
+#[derive(Debug, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.mix(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.mix(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl InFlight {
-    /// Registers a request; `None` when the limit is reached or the id is already in use.
+    /// Registers a request; an error when the limit is reached or the id is already in use.
+    ///
+    /// The token is not a child of `closed` (a child token costs a lock on the parent at
+    /// creation and again at drop, on every request): it starts cancelled when `closed` already
+    /// is, and [`InFlight::cancel_all`] cancels every registered one when the owner closes.
     pub(crate) fn register(
         &self,
         id: &RequestId,
         limit: usize,
-        parent: &CancellationToken,
+        closed: &CancellationToken,
     ) -> Result<CancellationToken, ErrorObject> {
         let mut map = lock(&self.map);
         if map.len() >= limit {
@@ -50,7 +101,12 @@ impl InFlight {
                 "a request with this id is already in flight",
             ));
         }
-        let token = parent.child_token();
+        let token = CancellationToken::new();
+        // Checked under the map's lock: `cancel_all` runs after `closed` is cancelled and takes
+        // the same lock, so a request either sees `closed` cancelled or is cancelled by it.
+        if closed.is_cancelled() {
+            token.cancel();
+        }
         map.insert(id.clone(), token.clone());
         Ok(token)
     }
@@ -70,12 +126,22 @@ impl InFlight {
             None => false,
         }
     }
+
+    /// Cancels every request in flight (the connection or session closed); call it after
+    /// cancelling the `closed` token given to [`InFlight::register`].
+    pub(crate) fn cancel_all(&self) {
+        for token in lock(&self.map).values() {
+            token.cancel();
+        }
+    }
 }
 
 /// One served connection.
 struct Connection {
     server: Server,
-    peer: Mutex<Peer>,
+    /// Replaced (not mutated) when `initialize` creates the session, so a request takes a
+    /// cheap `Arc` clone.
+    peer: Mutex<Arc<Peer>>,
     in_flight: InFlight,
     /// Cancelled when the connection ends: every request's token is a child of it.
     closed: CancellationToken,
@@ -86,12 +152,19 @@ struct Connection {
 }
 
 impl Connection {
-    fn peer(&self) -> Peer {
+    fn peer(&self) -> Arc<Peer> {
         lock(&self.peer).clone()
     }
 
     fn session(&self) -> Option<Arc<Session>> {
         lock(&self.peer).session.clone()
+    }
+
+    fn set_session(&self, session: Arc<Session>) {
+        let mut slot = lock(&self.peer);
+        let mut peer = Peer::clone(&slot);
+        peer.session = Some(session);
+        *slot = Arc::new(peer);
     }
 }
 
@@ -129,12 +202,12 @@ impl Server {
         let closed = CancellationToken::new();
         let conn = Arc::new(Connection {
             server: self.clone(),
-            peer: Mutex::new(Peer {
+            peer: Mutex::new(Arc::new(Peer {
                 session: None,
                 principal: extensions.get::<Principal>().cloned(),
                 outbound: outbound.clone(),
                 extensions,
-            }),
+            })),
             in_flight: InFlight::default(),
             closed: closed.clone(),
             events_stop: closed.child_token(),
@@ -177,15 +250,16 @@ impl Server {
         };
         // Stop everything still running for this connection, then flush what is queued.
         conn.closed.cancel();
+        conn.in_flight.cancel_all();
         conn.tasks.close();
         let _ = tokio::time::timeout(DRAIN_TIMEOUT, conn.tasks.wait()).await;
         drop(outbound);
-        *lock(&conn.peer) = Peer {
+        *lock(&conn.peer) = Arc::new(Peer {
             session: None,
             principal: None,
             outbound: Outbound::channel(1).0,
             extensions: Default::default(),
-        };
+        });
         if matches!(result, Ok(Ended::Overflow)) {
             // The peer does not read: waiting for the writer would only wait for it.
             writer_task.abort();
@@ -233,10 +307,10 @@ impl Connection {
     }
 
     async fn on_request(self: &Arc<Self>, req: Request) {
-        let outbound = self.peer().outbound;
+        let peer = self.peer();
         if req.method == method::INITIALIZE {
             let response = self.initialize(&req).await;
-            outbound.send(response).await;
+            peer.outbound.send(response).await;
             return;
         }
         let limits = &self.server.inner.limits;
@@ -246,27 +320,33 @@ impl Connection {
         {
             Ok(token) => token,
             Err(error) => {
-                outbound
+                peer.outbound
                     .send(Message::Error(ErrorResponse::new(Some(req.id), error)))
                     .await;
                 return;
             }
         };
         let conn = self.clone();
-        self.tasks.spawn(async move {
+        let mut work = Box::pin(async move {
             let id = req.id.clone();
             let response = if req.method == method::SUBSCRIPTIONS_LISTEN {
-                conn.server.listen(req, &conn.peer(), cancel.clone()).await
+                // Rare and long-lived: boxed, so that every other request's future stays small.
+                Box::pin(conn.server.listen(req, &peer, cancel)).await
             } else {
-                conn.server
-                    .handle_request(req, &conn.peer(), cancel.clone())
-                    .await
+                conn.server.handle_request(req, &peer, cancel).await
             };
             // A request the client cancelled gets no response.
             if conn.in_flight.finish(&id) {
-                outbound.send(response).await;
+                peer.outbound.send(response).await;
             }
         });
+        // Most requests complete without waiting (a list, a quick tool): run them here, and
+        // spawn a task only for work that has to wait. The future is boxed first so that it can
+        // move into the task after this poll.
+        let done = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx).is_ready())).await;
+        if !done {
+            self.tasks.spawn(work);
+        }
     }
 
     async fn initialize(self: &Arc<Self>, req: &Request) -> Message {
@@ -300,7 +380,7 @@ impl Connection {
             ..InitializeResult::default()
         };
         let events = server.subscribe_events().await;
-        lock(&self.peer).session = Some(session.clone());
+        self.set_session(session.clone());
         if let Some(events) = events {
             self.start_event_pump(events, session);
         }
@@ -339,7 +419,7 @@ impl Connection {
         let conn = self.clone();
         self.tasks.spawn(async move {
             let server = conn.server.clone();
-            let outbound = conn.peer().outbound;
+            let outbound = conn.peer().outbound.clone();
             let closed = conn.events_stop.clone();
             drop(conn);
             server

@@ -84,8 +84,8 @@ impl Server {
         peer: &Peer,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
-        let p: SubscriptionsListenParams = params(&req)?;
-        let version = match self.wire(peer, p.meta.as_ref())? {
+        let mut p: SubscriptionsListenParams = params(&req)?;
+        let version = match self.wire(peer, p.meta.as_mut())? {
             Wire::Stateless { version, .. } => version,
             Wire::Stateful(_) => return Err(ErrorObject::method_not_found(&req.method)),
         };

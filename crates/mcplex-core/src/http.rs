@@ -248,6 +248,7 @@ impl StreamableHttp {
         let removed = lock(&self.inner.sessions).remove(id);
         if let Some(session) = removed {
             session.closed.cancel();
+            session.in_flight.cancel_all();
         }
         if let Err(e) = self.inner.server.session_store().remove(id).await {
             tracing::warn!(session = %id, error = %e, "removing the session from the store failed");

@@ -91,13 +91,16 @@ impl Server {
     {
         match wire {
             Wire::Stateless { .. } => {
-                let binding = Binding {
+                // The digest hashes the whole request: computed only when a seal is opened
+                // or made, never for a request that completes without asking for input.
+                let binding = || Binding {
                     principal: peer.principal.as_ref().map(|p| p.subject()),
                     request_digest: Self::binding_digest(req),
                 };
                 let sealer = &self.inner.sealer;
                 let state = match request_state {
                     Some(token) => {
+                        let binding = binding();
                         Some(sealer.open(token, &binding, Self::now()).map_err(|e| {
                             ErrorObject::invalid_params(format!("invalid requestState: {e}"))
                         })?)
@@ -114,6 +117,7 @@ impl Server {
                             return Err(ErrorObject::missing_required_client_capability(missing));
                         }
                         let (requests, state) = ask.into_parts();
+                        let binding = binding();
                         let token = sealer.seal(
                             &state.unwrap_or(Value::Null),
                             &binding,
@@ -148,7 +152,8 @@ impl Server {
                         ));
                     }
                     let (requests, next_state) = ask.into_parts();
-                    match self.ask_client(session, peer, requests, cancel).await {
+                    // Boxed: only requests that ask for input pay for this future's size.
+                    match Box::pin(self.ask_client(session, peer, requests, cancel)).await {
                         Ok(responses) => input = Input::new(responses),
                         Err(e) => {
                             return Ok(Resolution::Failed(format!(

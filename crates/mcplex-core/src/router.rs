@@ -120,40 +120,55 @@ impl Server {
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         match req.method.as_str() {
+            // Each arm builds its future in an inner block: a local's storage lasts to the end
+            // of its scope, so params held there across the `.await` would be copied into
+            // every request's future.
             method::TOOLS_CALL => {
-                let p: CallToolParams = params(&req)?;
-                let wire = self.wire(peer, p.meta.as_ref())?;
-                self.call_tool(&req, p, wire, peer, cancel).await
+                let call = {
+                    let mut p: CallToolParams = params(&req)?;
+                    let wire = self.wire(peer, p.meta.as_mut())?;
+                    self.call_tool(&req, p, wire, peer, cancel)
+                };
+                call.await
             }
             method::TOOLS_LIST => self.list(ListKind::Tools, &req, peer),
             method::RESOURCES_LIST => self.list(ListKind::Resources, &req, peer),
             method::RESOURCES_TEMPLATES_LIST => self.list(ListKind::Templates, &req, peer),
             method::PROMPTS_LIST => self.list(ListKind::Prompts, &req, peer),
             method::RESOURCES_READ => {
-                let p: ReadResourceParams = params(&req)?;
-                let wire = self.wire(peer, p.meta.as_ref())?;
-                self.read_resource(&req, p, wire, peer, cancel).await
+                let work = {
+                    let mut p: ReadResourceParams = params(&req)?;
+                    let wire = self.wire(peer, p.meta.as_mut())?;
+                    Box::pin(self.read_resource(&req, p, wire, peer, cancel))
+                };
+                work.await
             }
             method::PROMPTS_GET => {
-                let p: GetPromptParams = params(&req)?;
-                let wire = self.wire(peer, p.meta.as_ref())?;
-                self.get_prompt(&req, p, wire, peer, cancel).await
+                let work = {
+                    let mut p: GetPromptParams = params(&req)?;
+                    let wire = self.wire(peer, p.meta.as_mut())?;
+                    Box::pin(self.get_prompt(&req, p, wire, peer, cancel))
+                };
+                work.await
             }
             method::COMPLETION_COMPLETE => {
-                let p: CompleteParams = params(&req)?;
-                let wire = self.wire(peer, p.meta.as_ref())?;
-                self.complete(&req, p, wire, peer, cancel).await
+                let work = {
+                    let mut p: CompleteParams = params(&req)?;
+                    let wire = self.wire(peer, p.meta.as_mut())?;
+                    Box::pin(self.complete(&req, p, wire, peer, cancel))
+                };
+                work.await
             }
             method::DISCOVER => {
-                let p: RequestParams = params(&req)?;
-                match self.wire(peer, p.meta.as_ref())? {
+                let mut p: RequestParams = params(&req)?;
+                match self.wire(peer, p.meta.as_mut())? {
                     Wire::Stateless { version, .. } => self.finish(self.discover_result(), version),
                     Wire::Stateful(_) => Err(ErrorObject::method_not_found(&req.method)),
                 }
             }
             method::PING => {
-                let p: RequestParams = params(&req)?;
-                match self.wire(peer, p.meta.as_ref()) {
+                let mut p: RequestParams = params(&req)?;
+                match self.wire(peer, p.meta.as_mut()) {
                     Ok(Wire::Stateless { .. }) => Err(ErrorObject::method_not_found(&req.method)),
                     Ok(Wire::Stateful(s)) => self.finish(EmptyResult::default(), s.version),
                     // A ping is answered even before initialization.
@@ -163,21 +178,21 @@ impl Server {
             method::LOGGING_SET_LEVEL => {
                 // The wire first: on 2026-07-28 the method does not exist at all.
                 let session =
-                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_ref(), &req)?;
+                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_mut(), &req)?;
                 let p: SetLevelParams = params(&req)?;
-                session.set_level_and_save(self, p.level).await;
+                Box::pin(session.set_level_and_save(self, p.level)).await;
                 self.finish(EmptyResult::default(), session.version)
             }
             method::RESOURCES_SUBSCRIBE | method::RESOURCES_UNSUBSCRIBE => {
                 let session =
-                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_ref(), &req)?;
+                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_mut(), &req)?;
                 let p: SubscribeParams = params(&req)?;
                 if req.method == method::RESOURCES_SUBSCRIBE {
                     session.subscribe(p.uri);
                 } else {
                     session.unsubscribe(&p.uri);
                 }
-                session.save(self).await;
+                Box::pin(session.save(self)).await;
                 self.finish(EmptyResult::default(), session.version)
             }
             method::INITIALIZE => Err(ErrorObject::invalid_request(
@@ -188,17 +203,22 @@ impl Server {
     }
 
     /// Decides the wire of a request from its `_meta` and the peer's session.
+    ///
+    /// The client capabilities move out of `meta` into the wire (they are not copied).
     pub(crate) fn wire(
         &self,
         peer: &Peer,
-        meta: Option<&RequestMeta>,
+        mut meta: Option<&mut RequestMeta>,
     ) -> Result<Wire, ErrorObject> {
-        let named = meta.and_then(|m| m.protocol_version.as_deref());
-        if let Some(name) = named
-            && let Some(version) = ProtocolVersion::from_str_opt(name).filter(|v| v.is_stateless())
+        let stateless = meta
+            .as_deref()
+            .and_then(|m| m.protocol_version.as_deref())
+            .and_then(ProtocolVersion::from_str_opt)
+            .filter(|v| v.is_stateless());
+        if let Some(version) = stateless
+            && let Some(meta) = meta.as_deref_mut()
         {
-            let meta = meta.expect("a named version comes from _meta");
-            let capabilities = meta.client_capabilities.clone().ok_or_else(|| {
+            let capabilities = meta.client_capabilities.take().ok_or_else(|| {
                 ErrorObject::invalid_params(
                     "missing _meta io.modelcontextprotocol/clientCapabilities",
                 )
@@ -209,6 +229,7 @@ impl Server {
                 log_level: meta.log_level,
             });
         }
+        let named = meta.as_deref().and_then(|m| m.protocol_version.as_deref());
         match (&peer.session, named) {
             (Some(session), _) => Ok(Wire::Stateful(session.clone())),
             (None, Some(name)) => Err(ErrorObject::unsupported_protocol_version(name)),
@@ -222,7 +243,7 @@ impl Server {
     fn stateful(
         &self,
         peer: &Peer,
-        meta: Option<&RequestMeta>,
+        meta: Option<&mut RequestMeta>,
         req: &Request,
     ) -> Result<Arc<Session>, ErrorObject> {
         match self.wire(peer, meta)? {
@@ -261,8 +282,8 @@ impl Server {
     }
 
     fn list(&self, kind: ListKind, req: &Request, peer: &Peer) -> Result<Payload, ErrorObject> {
-        let p: PaginatedParams = params(req)?;
-        let wire = self.wire(peer, p.meta.as_ref())?;
+        let mut p: PaginatedParams = params(req)?;
+        let wire = self.wire(peer, p.meta.as_mut())?;
         self.registry().page(
             kind,
             p.cursor.as_deref(),
