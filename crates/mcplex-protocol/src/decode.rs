@@ -296,25 +296,10 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), DecodeError> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                // Skip the string, honouring escapes. An unterminated string ends the scan;
-                // the parser reports it.
-                i += 1;
-                loop {
-                    let Some(rest) = bytes.get(i..) else {
-                        return Ok(());
-                    };
-                    match memchr::memchr2(b'"', b'\\', rest) {
-                        Some(off) if rest[off] == b'\\' => i += off + 2,
-                        Some(off) => {
-                            i += off;
-                            break;
-                        }
-                        None => return Ok(()),
-                    }
-                }
-            }
+        let b = bytes[i];
+        i += 1;
+        match b {
+            b'"' => i = skip_string(bytes, i),
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max {
@@ -325,12 +310,35 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), DecodeError> {
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     Ok(())
 }
 
-/// The members of an envelope, each kept as raw JSON so that a bad member never hides the id.
+/// The index just past the string whose body starts at `i`, honouring escapes (the end of the
+/// input for an unterminated string: the parser reports it). Most strings of a message are
+/// short, so the first bytes are looked at one by one; a long string is searched with `memchr`.
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    const SHORT: usize = 24;
+    let short_end = bytes.len().min(i + SHORT);
+    while i < short_end {
+        match bytes[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    loop {
+        let Some(rest) = bytes.get(i..) else {
+            return bytes.len();
+        };
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(off) if rest[off] == b'\\' => i += off + 2,
+            Some(off) => return i + off + 1,
+            None => return bytes.len(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct RawEnvelope<'a> {
     jsonrpc: Option<&'a RawValue>,
