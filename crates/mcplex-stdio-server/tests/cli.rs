@@ -191,3 +191,87 @@ async fn sigterm_lets_calls_in_flight_finish() {
         .unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// Two requests, an initialize and a ping, as the client writes them.
+const TWO_REQUESTS: &str = concat!(
+    r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+    "\n",
+    r#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#,
+    "\n",
+);
+
+/// The ids of the response lines in `output`, in order.
+fn response_ids(output: &str) -> Vec<i64> {
+    output
+        .lines()
+        .map(|line| {
+            let value: Value = serde_json::from_str(line).expect("a JSON line");
+            assert!(value.get("result").is_some(), "{line}");
+            value["id"].as_i64().expect("an integer id")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn stdin_and_stdout_that_are_files_are_served() {
+    // Neither is a pipe or a socket: stdin is read on its own thread, stdout written through
+    // the blocking pool.
+    let dir = std::env::temp_dir().join(format!("mcplex-stdio-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.jsonl");
+    let output = dir.join("out.jsonl");
+    std::fs::write(&input, TWO_REQUESTS).unwrap();
+    let status = Command::new(BIN)
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stdout(std::fs::File::create(&output).unwrap())
+        .stderr(Stdio::null())
+        .status();
+    let status = tokio::time::timeout(Duration::from_secs(10), status)
+        .await
+        .expect("the server exits at the end of its input")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let written = std::fs::read_to_string(&output).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(response_ids(&written), [1, 2]);
+}
+
+#[tokio::test]
+async fn stdin_and_stdout_that_are_one_socket_are_served() {
+    // Some clients (libuv, so Node.js) hand a child a socket rather than pipes.
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let theirs_out = theirs.try_clone().unwrap();
+    let mut child = Command::new(BIN)
+        .stdin(std::os::fd::OwnedFd::from(theirs))
+        .stdout(std::os::fd::OwnedFd::from(theirs_out))
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    ours.set_nonblocking(true).unwrap();
+    let ours = tokio::net::UnixStream::from_std(ours).unwrap();
+    let (read, mut write) = ours.into_split();
+    write.write_all(TWO_REQUESTS.as_bytes()).await.unwrap();
+    let mut lines = tokio::io::BufReader::new(read).lines();
+    let mut received = String::new();
+    for _ in 0..2 {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("a response")
+            .unwrap()
+            .expect("a line");
+        received.push_str(&line);
+        received.push('\n');
+    }
+    assert_eq!(response_ids(&received), [1, 2]);
+    // Closing our side ends the server's input.
+    write.shutdown().await.unwrap();
+    drop(write);
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("the server exits when its input ends")
+        .unwrap();
+    assert!(status.success(), "{status}");
+}

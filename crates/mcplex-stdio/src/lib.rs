@@ -96,4 +96,4 @@ pub use child::{
 };
 pub use error::{Error, Result};
 pub use server::{StdioOptions, StdioTransport, serve, serve_with, transport};
-pub use stdin::{Stdin, stdin};
+pub use stdin::{Stdin, Stdout, stdin, stdout};

@@ -4,11 +4,11 @@ use mcplex_core::Server;
 use mcplex_protocol::DecodeLimits;
 use mcplex_transport::NdjsonTransport;
 
-use crate::{Error, Result, Stdin, stdin};
+use crate::{Error, Result, Stdin, Stdout, stdin, stdout};
 
 /// The server side of stdio: newline-delimited JSON over the process's stdin and stdout,
 /// named `"stdio"`.
-pub type StdioTransport = NdjsonTransport<Stdin, tokio::io::Stdout>;
+pub type StdioTransport = NdjsonTransport<Stdin, Stdout>;
 
 /// How the server side reads its input.
 ///
@@ -59,7 +59,7 @@ impl StdioOptions {
 /// Call it once per process: see [`Stdin`].
 pub fn transport(server: &Server, options: &StdioOptions) -> StdioTransport {
     let limits = server.limits();
-    NdjsonTransport::new(stdin(), tokio::io::stdout())
+    NdjsonTransport::new(stdin(), stdout())
         .with_name("stdio")
         .with_max_line_len(options.max_line_len.unwrap_or(limits.max_message_bytes))
         .with_decode_limits(options.decode.unwrap_or(limits.decode))
