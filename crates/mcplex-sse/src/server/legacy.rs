@@ -100,7 +100,7 @@ impl Pending {
 /// GET: opens a connection and its event stream.
 pub(super) async fn get(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     shared.start_background();
-    let span = tracing::info_span!(
+    let span = tracing::debug_span!(
         "mcp_legacy",
         http.method = "GET",
         session = tracing::field::Empty
@@ -213,7 +213,7 @@ impl Drop for Remove {
 
 /// POST: one message for a connection, answered with 202 and delivered on its stream.
 pub(super) async fn post(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let span = tracing::info_span!(
+    let span = tracing::debug_span!(
         "mcp_legacy",
         http.method = "POST",
         method = tracing::field::Empty

@@ -84,30 +84,37 @@ impl Default for Metrics {
 /// The protocol's own name for `name`, if it defines one.
 pub(crate) fn method_label(name: &str) -> &'static str {
     method::ALL
-        .iter()
+        .get(method_index(name))
         .copied()
-        .find(|m| *m == name)
         .unwrap_or(OTHER)
+}
+
+/// The index of `name` in `method::ALL` (its length for any other name).
+fn method_index(name: &str) -> usize {
+    method::ALL
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or(method::ALL.len())
 }
 
 impl Metrics {
     /// Counts one message by method and outcome.
     pub(crate) fn count(&self, method_name: &str, outcome: Outcome) {
-        let index = method::ALL
-            .iter()
-            .position(|m| *m == method_name)
-            .unwrap_or(method::ALL.len());
+        let index = method_index(method_name);
         self.requests[index][outcome.index()].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one answered request and its latency.
     pub(crate) fn observe(&self, method_name: &str, outcome: Outcome, elapsed: Duration) {
         self.count(method_name, outcome);
+        // One bucket per observation; `render` sums them into Prometheus' cumulative counts.
         let secs = elapsed.as_secs_f64();
-        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
-            if secs <= *bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(bucket) = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .map(|i| &self.buckets[i])
+        {
+            bucket.fetch_add(1, Ordering::Relaxed);
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
@@ -153,8 +160,9 @@ impl Metrics {
             "# HELP mcplex_request_duration_seconds Time from receiving a JSON-RPC request over HTTP to sending its answer.\n\
              # TYPE mcplex_request_duration_seconds histogram\n",
         );
+        let mut n = 0;
         for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
-            let n = bucket.load(Ordering::Relaxed);
+            n += bucket.load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
                 "mcplex_request_duration_seconds_bucket{{le=\"{bound}\"}} {n}"

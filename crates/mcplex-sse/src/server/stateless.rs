@@ -1,11 +1,12 @@
 //! The 2026-07-28 request checks: `_meta` fields and the `MCP-Protocol-Version`, `Mcp-Method`
 //! and `Mcp-Name` headers against the body.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
 use mcplex_protocol::{ErrorCode, ErrorObject, ProtocolVersion, Request, method};
 use serde::Deserialize;
-use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::headers::{MCP_METHOD, MCP_NAME, trimmed};
@@ -15,36 +16,80 @@ const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 /// `_meta` key of the client capabilities.
 const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 
-/// What the checks need from a request's params, read without decoding the rest.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Probe<'a> {
-    #[serde(rename = "_meta")]
-    meta: Option<Value>,
-    name: Option<Value>,
-    uri: Option<Value>,
-    #[serde(rename = "taskId")]
-    task_id: Option<Value>,
+/// The params members the checks read, borrowed from the body without decoding the rest.
+#[derive(Default, Deserialize)]
+struct RawProbe<'a> {
+    #[serde(rename = "_meta", borrow)]
+    meta: Option<&'a RawValue>,
     #[serde(borrow)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow)]
+    uri: Option<&'a RawValue>,
+    #[serde(rename = "taskId", borrow)]
+    task_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    arguments: Option<&'a RawValue>,
+}
+
+/// The `_meta` members the checks read.
+#[derive(Default, Deserialize)]
+struct RawMeta<'a> {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow)]
+    version: Option<&'a RawValue>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow)]
+    capabilities: Option<&'a RawValue>,
+}
+
+/// What the checks need from a request's params, read without decoding the rest (and without
+/// copying strings that need no unescaping).
+#[derive(Debug, Default)]
+pub(crate) struct Probe<'a> {
+    /// The `_meta` protocol version, when it is a string.
+    version: Option<Cow<'a, str>>,
+    /// Whether `_meta` carries client capabilities as an object.
+    capabilities: bool,
+    name: Option<Cow<'a, str>>,
+    uri: Option<Cow<'a, str>>,
+    task_id: Option<Cow<'a, str>>,
     pub(crate) arguments: Option<&'a RawValue>,
+}
+
+/// A JSON string member as text; `None` when absent or not a string.
+fn string(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let raw = raw?.get();
+    if raw.starts_with('"') {
+        serde_json::from_str(raw).ok()
+    } else {
+        None
+    }
 }
 
 impl<'a> Probe<'a> {
     /// Reads the params of `req`; params that do not fit give an empty probe (core answers
     /// them with `-32602`).
     pub(crate) fn of(req: &'a Request) -> Self {
-        req.params
+        let raw: RawProbe<'a> = req
+            .params
             .as_ref()
             .and_then(|p| serde_json::from_str(p.get()).ok())
-            .unwrap_or_default()
-    }
-
-    fn meta_field(&self, key: &str) -> Option<&Value> {
-        self.meta.as_ref()?.get(key)
+            .unwrap_or_default();
+        let meta: RawMeta<'a> = raw
+            .meta
+            .and_then(|m| serde_json::from_str(m.get()).ok())
+            .unwrap_or_default();
+        Self {
+            version: string(meta.version),
+            capabilities: meta.capabilities.is_some_and(|c| c.get().starts_with('{')),
+            name: string(raw.name),
+            uri: string(raw.uri),
+            task_id: string(raw.task_id),
+            arguments: raw.arguments,
+        }
     }
 
     /// The protocol version named in `_meta`, when it is a string.
     pub(crate) fn meta_version(&self) -> Option<&str> {
-        self.meta_field(META_VERSION)?.as_str()
+        self.version.as_deref()
     }
 
     /// Whether `_meta` names the stateless revision.
@@ -54,13 +99,14 @@ impl<'a> Probe<'a> {
             .is_some_and(ProtocolVersion::is_stateless)
     }
 
-    /// The body value `Mcp-Name` mirrors for `method`: the field it comes from and its value.
-    fn name_source(&self, method_name: &str) -> Option<(&'static str, Option<&Value>)> {
+    /// The body value `Mcp-Name` mirrors for `method`: the field it comes from and its value
+    /// (when it is a string).
+    fn name_source(&self, method_name: &str) -> Option<(&'static str, Option<&str>)> {
         match method_name {
-            method::TOOLS_CALL | method::PROMPTS_GET => Some(("params.name", self.name.as_ref())),
-            method::RESOURCES_READ => Some(("params.uri", self.uri.as_ref())),
+            method::TOOLS_CALL | method::PROMPTS_GET => Some(("params.name", self.name.as_deref())),
+            method::RESOURCES_READ => Some(("params.uri", self.uri.as_deref())),
             method::TASKS_GET | method::TASKS_CANCEL | "tasks/update" => {
-                Some(("params.taskId", self.task_id.as_ref()))
+                Some(("params.taskId", self.task_id.as_deref()))
             }
             _ => None,
         }
@@ -68,10 +114,7 @@ impl<'a> Probe<'a> {
 
     /// The tool, prompt or resource a request names, for logs.
     pub(crate) fn target(&self) -> Option<&str> {
-        self.name
-            .as_ref()
-            .or(self.uri.as_ref())
-            .and_then(Value::as_str)
+        self.name.as_deref().or(self.uri.as_deref())
     }
 }
 
@@ -104,10 +147,7 @@ pub(crate) fn validate(
             ErrorObject::invalid_params(format!("_meta must carry {META_VERSION}")),
         ));
     };
-    if !probe
-        .meta_field(META_CAPABILITIES)
-        .is_some_and(Value::is_object)
-    {
+    if !probe.capabilities {
         return Err((
             StatusCode::BAD_REQUEST,
             ErrorObject::invalid_params(format!("_meta must carry {META_CAPABILITIES}")),
@@ -135,7 +175,7 @@ pub(crate) fn validate(
             ));
         }
     }
-    if let Some((field, Some(Value::String(body)))) = probe.name_source(&req.method) {
+    if let Some((field, Some(body))) = probe.name_source(&req.method) {
         match trimmed(headers, MCP_NAME) {
             None => {
                 return Err(mismatch(format!(
@@ -143,7 +183,7 @@ pub(crate) fn validate(
                 )));
             }
             Some(Ok(value)) => match decode_value(value) {
-                Some(decoded) if decoded == *body => {}
+                Some(decoded) if decoded == body => {}
                 Some(_) => {
                     return Err((
                         StatusCode::BAD_REQUEST,

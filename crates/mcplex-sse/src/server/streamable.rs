@@ -23,9 +23,11 @@ use super::sse::{self, SseBody};
 use super::stateless::{self, Probe};
 use super::{Shared, body, reply};
 
-/// The span every MCP request runs in.
+/// The span every MCP request runs in: at `debug` level (as `tower-http` makes its request
+/// spans), because an enabled span costs an allocation and a formatted copy of each recorded
+/// field on every request.
 pub(super) fn request_span(http_method: &'static str) -> Span {
-    tracing::info_span!(
+    tracing::debug_span!(
         "mcp",
         http.method = http_method,
         method = Empty,
