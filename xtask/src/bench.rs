@@ -1,12 +1,13 @@
 //! `cargo xtask bench`: the end-to-end benchmark matrix, each MCP run next to its raw ceiling.
 //!
 //! Builds the load tool and the three servers in release, then runs every case of the matrix
-//! (stdio, Streamable HTTP, WebSocket) [`ROUNDS`] times, alternating which of the raw/MCP pair
-//! goes first, so that drift on a shared machine hits both sides alike. Where `taskset` works
-//! and there are at least two cores, the server runs on core 0 and the load tool on core 1.
-//! Figures are medians over the rounds; a ratio is the median of the per-round ratios of the
-//! pair run back to back. The memory per idle WebSocket connection comes from the `idle`
-//! example of `mcplex-ws`. The result is written to `docs/benchmarks.md`.
+//! (stdio, Streamable HTTP, legacy HTTP+SSE, WebSocket) [`ROUNDS`] times, alternating which of
+//! the raw/MCP pair goes first, so that drift on a shared machine hits both sides alike. Where
+//! `taskset` works and there are at least two cores, the server runs on core 0 and the load
+//! tool on core 1. Figures are medians over the rounds; a ratio is the median of the per-round
+//! ratios of the pair run back to back. The memory per idle connection comes from the `idle`
+//! examples of `mcplex-sse` (a Streamable HTTP session with its standalone SSE stream open) and
+//! `mcplex-ws`. The result is written to `docs/benchmarks.md`.
 //!
 //! Benchmarks are not tests: nothing here fails on a missed target; it only reports it.
 
@@ -39,18 +40,25 @@ const OUTPUT: &str = "docs/benchmarks.md";
 /// The command this module runs, as a user types it.
 const COMMAND: &str = "cargo xtask bench";
 
+/// The label of the legacy HTTP+SSE case.
+const LEGACY_16: &str = "2024-11-05, 16 clients";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
     Stdio,
     Http,
+    Legacy,
     Ws,
 }
 
 impl Section {
+    const ALL: [Section; 4] = [Section::Stdio, Section::Http, Section::Legacy, Section::Ws];
+
     fn title(self) -> &'static str {
         match self {
             Section::Stdio => "stdio",
             Section::Http => "Streamable HTTP (JSON responses)",
+            Section::Legacy => "Legacy HTTP+SSE (2024-11-05)",
             Section::Ws => "WebSocket",
         }
     }
@@ -206,6 +214,18 @@ fn cases() -> Vec<Case> {
             raw_server: raw_http.clone(),
         });
     }
+    // Each call is a POST answered 202 and the response read from the client's event stream:
+    // two exchanges per call, so fewer requests than the other 16-client runs keep a round
+    // (raw and MCP) under ~15 s on a busy two-core machine.
+    let legacy = strings(&["legacy-sse", "--clients", "16", "--requests", "64000"]);
+    cases.push(Case {
+        section: Section::Legacy,
+        label: LEGACY_16,
+        mcp: legacy.clone(),
+        raw: legacy,
+        mcp_server: sse.clone(),
+        raw_server: raw_http.clone(),
+    });
     for (label, connections, requests) in [
         ("2025-11-25, 1 connection", "1", "15000"),
         ("2025-11-25, 16 connections", "16", "96000"),
@@ -342,16 +362,8 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
     )?;
     let matrix_time = measuring.elapsed();
 
-    let idle_cmd = ctx
-        .cargo("run")
-        .args(["--release", "-p", "mcplex-ws", "--example", "idle"])
-        .locked(ctx)
-        .args(["--", IDLE_CONNECTIONS]);
-    eprintln!("==> idle connections: {idle_cmd}");
-    let idle = match idle_cmd.read(ctx) {
-        Ok(output) => Idle::parse(&output, &idle_cmd.to_string()),
-        Err(error) => Idle::failed(&idle_cmd.to_string(), &format!("{error:#}")),
-    };
+    let idle_sse = Idle::measure(ctx, "mcplex-sse");
+    let idle_ws = Idle::measure(ctx, "mcplex-ws");
 
     let machine = Machine::probe(ctx);
     let total = started.elapsed();
@@ -361,7 +373,8 @@ pub(crate) fn run(ctx: &Context) -> Result<()> {
         cases: &cases,
         results: &results,
         push,
-        idle: &idle,
+        idle_sse: &idle_sse,
+        idle_ws: &idle_ws,
         load_before,
         matrix_time: &format_duration(matrix_time),
         total_time: &format_duration(total),
@@ -379,7 +392,7 @@ fn load_average() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The memory figure for idle WebSocket connections.
+/// The memory figure for idle connections of one transport.
 struct Idle {
     command: String,
     /// KiB per connection, when measured.
@@ -389,6 +402,20 @@ struct Idle {
 }
 
 impl Idle {
+    /// Runs the `idle` example of `package` with [`IDLE_CONNECTIONS`].
+    fn measure(ctx: &Context, package: &str) -> Idle {
+        let cmd = ctx
+            .cargo("run")
+            .args(["--release", "-p", package, "--example", "idle"])
+            .locked(ctx)
+            .args(["--", IDLE_CONNECTIONS]);
+        eprintln!("==> idle connections: {cmd}");
+        match cmd.read(ctx) {
+            Ok(output) => Idle::parse(&output, &cmd.to_string()),
+            Err(error) => Idle::failed(&cmd.to_string(), &format!("{error:#}")),
+        }
+    }
+
     fn parse(output: &str, command: &str) -> Idle {
         let line = output
             .lines()
@@ -455,7 +482,10 @@ struct Rendering<'a> {
     cases: &'a [Case],
     results: &'a [Pairs],
     push: Sample,
-    idle: &'a Idle,
+    /// Idle Streamable HTTP sessions with their standalone SSE stream open.
+    idle_sse: &'a Idle,
+    /// Idle WebSocket connections.
+    idle_ws: &'a Idle,
     /// The 1-minute load average before the matrix: other work on the machine.
     load_before: String,
     matrix_time: &'a str,
@@ -472,7 +502,7 @@ fn render(r: &Rendering<'_>) -> String {
          | | |\n|---|---|\n\
          | date | {} |\n| machine | {} cores, {} |\n| compiler | {} |\n\
          | placement | {} |\n| 1-minute load average before the matrix | {} (other work on the machine skews every figure) |\n| rounds | {ROUNDS} per raw/MCP pair, alternating which runs first; figures are medians |\n\
-         | time | {} for the matrix, {} in all (with the release build and the idle-memory run) |\n\n",
+         | time | {} for the matrix, {} in all (with the release build and the idle-memory runs) |\n\n",
         m.date,
         m.cores,
         m.cpu,
@@ -496,12 +526,14 @@ fn render(r: &Rendering<'_>) -> String {
          The **raw ceiling** is the same load against a built-in minimal JSON-RPC echo with no \
          MCP machinery, on the same runtime and socket settings as the real server: \
          `mcplex-load raw-stdio-server` (buffered stdin/stdout), `raw-http-server` (axum, \
-         `POST /mcp`) and `raw-ws-server` (tokio-tungstenite). Each parses the request into \
-         typed structs and serializes the echo result with serde; it answers `initialize` with \
-         a fixed result so that the stateful clients can connect. **Ratio** is MCP / raw for \
-         requests/s, the median of the per-round ratios of runs made back to back.\n\n",
+         `POST /mcp`; for the legacy runs `GET /sse` and `POST /messages?sessionId=`, each \
+         answer written to that stream) and `raw-ws-server` (tokio-tungstenite). Each parses \
+         the request into typed structs and serializes the echo result with serde; it answers \
+         `initialize` with a fixed result so that the stateful clients can connect. **Ratio** \
+         is MCP / raw for requests/s, the median of the per-round ratios of runs made back to \
+         back.\n\n",
     );
-    for section in [Section::Stdio, Section::Http, Section::Ws] {
+    for section in Section::ALL {
         let _ = write!(
             doc,
             "## {}\n\n\
@@ -531,6 +563,22 @@ fn render(r: &Rendering<'_>) -> String {
             );
         }
         doc.push('\n');
+        if section == Section::Http {
+            let _ = write!(
+                doc,
+                "Memory per idle session (2025-11-25: `initialize`, `notifications/initialized`, \
+                 then the standalone `GET` stream kept open, one connection per session; \
+                 `{}`): {}\n\n",
+                r.idle_sse.command, r.idle_sse.note,
+            );
+        }
+        if section == Section::Legacy {
+            doc.push_str(
+                "Each client holds its event stream (`GET /sse`) on one connection and POSTs \
+                 on a second keep-alive connection; a call is a POST answered `202` and the \
+                 response read from the stream.\n\n",
+            );
+        }
         if section == Section::Ws {
             let _ = write!(
                 doc,
@@ -540,8 +588,8 @@ fn render(r: &Rendering<'_>) -> String {
                  Memory per idle connection (`{}`): {}\n\n",
                 fmt_int(Some(r.push.p50)),
                 fmt_int(Some(r.push.p99)),
-                r.idle.command,
-                r.idle.note,
+                r.idle_ws.command,
+                r.idle_ws.note,
             );
         }
     }
@@ -627,6 +675,10 @@ fn render_targets(doc: &mut String, r: &Rendering<'_>) {
         at_least(rps("2026-07-28 stateless, 16 clients"), 0.55),
     );
     add(
+        "legacy HTTP+SSE, 16 clients: rps ≥ 0.50 × raw",
+        at_least(rps(LEGACY_16), 0.50),
+    );
+    add(
         "WebSocket, 16 connections: rps ≥ 0.70 × raw",
         at_least(rps("2025-11-25, 16 connections"), 0.70),
     );
@@ -642,7 +694,11 @@ fn render_targets(doc: &mut String, r: &Rendering<'_>) {
     );
     add(
         "memory per idle WebSocket connection: ≤ 16 KiB",
-        at_most(r.idle.kib, 16.0, |v| format!("{} KiB", fmt_dec(v))),
+        at_most(r.idle_ws.kib, 16.0, |v| format!("{} KiB", fmt_dec(v))),
+    );
+    add(
+        "memory per idle SSE connection: ≤ 16 KiB",
+        at_most(r.idle_sse.kib, 16.0, |v| format!("{} KiB", fmt_dec(v))),
     );
     doc.push_str(
         "## Targets\n\nRatios are to the raw ceiling of the same round; `not measured` says what \
@@ -657,11 +713,7 @@ fn render_targets(doc: &mut String, r: &Rendering<'_>) {
         let _ = writeln!(doc, "| {name} | {shown} | {verdict} |");
     }
     doc.push_str(
-        "| memory per idle SSE connection: ≤ 16 KiB | — | not measured: there is no idle \
-         SSE client yet |\n\
-         | legacy HTTP+SSE, 16 clients | — | not measured: `mcplex-load` has no legacy \
-         HTTP+SSE client yet |\n\
-         | Redis cross-instance push p99 ≤ 2 ms | — | not measured: the Redis backend is not \
+        "| Redis cross-instance push p99 ≤ 2 ms | — | not measured: the Redis backend is not \
          built yet |\n\n",
     );
 }
@@ -717,6 +769,66 @@ mod tests {
     fn idle_summary_is_parsed() {
         let out = "10000 idle initialized MCP connections opened in 2.1s; server RSS 5 MiB -> 80 MiB: 7864 bytes (7.7 KiB) per connection\n";
         assert_eq!(Idle::parse(out, "x").kib, Some(7.7));
+    }
+
+    #[test]
+    fn idle_sse_summary_is_parsed() {
+        let out = "10000 idle initialized Streamable HTTP sessions with an open standalone SSE stream opened in 1.08s; server RSS 6 MiB -> 251 MiB: 25720 bytes (25.1 KiB) per connection\nafter the client process exited: 0 streams open\n";
+        let idle = Idle::parse(out, "x");
+        assert_eq!(idle.kib, Some(25.1));
+        assert!(idle.note.starts_with("10000 idle"), "{}", idle.note);
+        assert_eq!(Idle::parse("boom", "x").kib, None);
+    }
+
+    #[test]
+    fn legacy_and_idle_sse_targets_are_judged() {
+        let cases = cases();
+        let sample = |rps| Sample {
+            rps,
+            p50: 100.0,
+            p99: 200.0,
+            cpu: Some(10.0),
+            rss_kib: Some(6000.0),
+        };
+        let results: Vec<Pairs> = cases
+            .iter()
+            .map(|c| Pairs {
+                raw: vec![sample(100.0)],
+                mcp: vec![sample(if c.label == LEGACY_16 { 60.0 } else { 50.0 })],
+            })
+            .collect();
+        let machine = Machine {
+            cores: "2".into(),
+            cpu: "cpu".into(),
+            date: "today".into(),
+            rustc: "rustc".into(),
+        };
+        let idle_sse = Idle::parse("n sessions: 1 bytes (25.1 KiB) per connection", "sse");
+        let idle_ws = Idle::parse("n connections: 1 bytes (12.0 KiB) per connection", "ws");
+        let doc = render(&Rendering {
+            machine: &machine,
+            pin: &Pinning { enabled: false },
+            cases: &cases,
+            results: &results,
+            push: sample(1.0),
+            idle_sse: &idle_sse,
+            idle_ws: &idle_ws,
+            load_before: "0.10".into(),
+            matrix_time: "1s",
+            total_time: "2s",
+        });
+        for row in [
+            "| legacy HTTP+SSE, 16 clients: rps ≥ 0.50 × raw | 0.60 | met |",
+            "| memory per idle SSE connection: ≤ 16 KiB | 25.1 KiB | **missed** |",
+            "| memory per idle WebSocket connection: ≤ 16 KiB | 12.0 KiB | met |",
+            "## Legacy HTTP+SSE (2024-11-05)",
+            "| 2024-11-05, 16 clients | 60 | 100 | 0.60 |",
+            "target/release/mcplex-load legacy-sse --clients 16 --requests 64000 -- \
+             target/release/mcplex-load raw-http-server --bind 127.0.0.1:0",
+        ] {
+            assert!(doc.contains(row), "{row} missing from:\n{doc}");
+        }
+        assert!(!doc.contains("not measured: `mcplex-load` has no legacy"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] [--protocol REV] [-- CMD ARGS...]
 //!     (with --raw, CMD, if given, must run `mcplex-load raw-stdio-server`)
 //! mcplex-load http [--clients N] [--requests N] [--warmup N] [--protocol REV] [--sse] -- CMD ARGS...
+//! mcplex-load legacy-sse [--clients N] [--requests N] [--warmup N] -- CMD ARGS...
 //! mcplex-load ws [--connections N] [--requests N] [--warmup N] [--protocol REV] -- CMD ARGS...
 //! mcplex-load ws-push [--pushes N] -- CMD ARGS...
 //! mcplex-load raw-stdio-server
@@ -13,14 +14,15 @@
 
 use anyhow::{Context, bail};
 use mcplex_benches::load::{
-    HttpLoad, StdioLoad, Target, WsLoad, raw_http_server, raw_stdio_server, raw_ws_server,
-    run_http, run_stdio, run_ws, run_ws_push,
+    HttpLoad, LegacySseLoad, StdioLoad, Target, WsLoad, raw_http_server, raw_stdio_server,
+    raw_ws_server, run_http, run_legacy_sse, run_stdio, run_ws, run_ws_push,
 };
 use mcplex_protocol::ProtocolVersion;
 
 const USAGE: &str = "usage: mcplex-load stdio [--raw] [--window N] [--requests N] [--warmup N] \
 [--protocol REV] [-- CMD ARGS...]\n       mcplex-load http [--clients N] [--requests N] [--warmup N] \
-[--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load ws [--connections N] [--requests N] \
+[--protocol REV] [--sse] -- CMD ARGS...\n       mcplex-load legacy-sse [--clients N] \
+[--requests N] [--warmup N] -- CMD ARGS...\n       mcplex-load ws [--connections N] [--requests N] \
 [--warmup N] [--protocol REV] -- CMD ARGS...\n       mcplex-load ws-push [--pushes N] -- CMD ARGS...\n       \
 mcplex-load raw-stdio-server\n       mcplex-load raw-http-server [--bind ADDR]\n       \
 mcplex-load raw-ws-server [--bind ADDR]";
@@ -38,6 +40,10 @@ fn main() -> anyhow::Result<()> {
         Some("http") => {
             let load = parse_http(&args[1..])?;
             print_report(runtime()?.block_on(run_http(&load))?)
+        }
+        Some("legacy-sse") => {
+            let load = parse_legacy_sse(&args[1..])?;
+            print_report(runtime()?.block_on(run_legacy_sse(&load))?)
         }
         Some("ws") => {
             let load = parse_ws(&args[1..])?;
@@ -134,6 +140,33 @@ fn parse_http(args: &[String]) -> anyhow::Result<HttpLoad> {
     }
     if load.command.is_empty() {
         bail!("http needs a server command after --\n{USAGE}");
+    }
+    Ok(load)
+}
+
+fn parse_legacy_sse(args: &[String]) -> anyhow::Result<LegacySseLoad> {
+    let mut load = LegacySseLoad {
+        command: Vec::new(),
+        clients: 16,
+        requests: 50_000,
+        warmup: 200,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--clients" => load.clients = value()?.parse()?,
+            "--requests" => load.requests = value()?.parse()?,
+            "--warmup" => load.warmup = value()?.parse()?,
+            "--" => {
+                load.command = it.by_ref().cloned().collect();
+                break;
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    if load.command.is_empty() {
+        bail!("legacy-sse needs a server command after --\n{USAGE}");
     }
     Ok(load)
 }

@@ -1,16 +1,15 @@
 //! Load over Streamable HTTP: C keep-alive clients, each with one request in flight, speaking
 //! HTTP/1.1 directly over TCP (no client library in the measured path).
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use hdrhistogram::Histogram;
 use mcplex_protocol::ProtocolVersion;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::process::Command;
 
+use super::http1::{read_response, start_server};
 use super::{ProcStats, Report, Target, request_line, verify_response};
 
 /// One Streamable HTTP load run against a server the tool starts.
@@ -37,28 +36,7 @@ pub struct HttpLoad {
 ///
 /// Fails when the server cannot be started or answers wrongly.
 pub async fn run_http(load: &HttpLoad) -> anyhow::Result<Report> {
-    let (program, args) = load.command.split_first().context("empty server command")?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {program}"))?;
-    let pid = child.id().context("server exited at once")?;
-    let mut stderr = BufReader::new(child.stderr.take().context("stderr")?).lines();
-    let addr = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), stderr.next_line())
-            .await
-            .context("the server did not get ready")??
-            .context("the server exited before it was ready")?;
-        if let Some((_, addr)) = line.split_once("listening on ") {
-            break addr.trim().to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
-
+    let (mut child, pid, addr) = start_server(&load.command).await?;
     let mut clients = Vec::with_capacity(load.clients);
     for _ in 0..load.clients.max(1) {
         clients.push(HttpClient::connect(&addr, load).await?);
@@ -114,6 +92,7 @@ struct HttpClient {
     sse: bool,
     body: Vec<u8>,
     request: Vec<u8>,
+    line: String,
 }
 
 impl HttpClient {
@@ -128,6 +107,7 @@ impl HttpClient {
             sse: load.sse,
             body: Vec::with_capacity(1024),
             request: Vec::with_capacity(1024),
+            line: String::new(),
         };
         if load.protocol.has_initialize() {
             let init = format!(
@@ -229,56 +209,8 @@ impl HttpClient {
     }
 
     async fn read_response(&mut self) -> anyhow::Result<(u16, Option<String>)> {
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .with_context(|| format!("bad status line {line:?}"))?;
-        let (mut length, mut chunked, mut session) = (None, false, None);
-        loop {
-            line.clear();
-            if self.stream.read_line(&mut line).await? == 0 {
-                bail!("connection closed in the headers");
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let Some((name, value)) = header.split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.parse::<usize>().ok(),
-                "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-                "mcp-session-id" => session = Some(value.to_owned()),
-                _ => {}
-            }
-        }
-        self.body.clear();
-        if chunked {
-            loop {
-                line.clear();
-                self.stream.read_line(&mut line).await?;
-                let size = usize::from_str_radix(line.trim(), 16).context("bad chunk size")?;
-                if size == 0 {
-                    line.clear();
-                    self.stream.read_line(&mut line).await?;
-                    break;
-                }
-                let start = self.body.len();
-                self.body.resize(start + size, 0);
-                self.stream.read_exact(&mut self.body[start..]).await?;
-                let mut crlf = [0u8; 2];
-                self.stream.read_exact(&mut crlf).await?;
-            }
-        } else if let Some(length) = length {
-            self.body.resize(length, 0);
-            self.stream.read_exact(&mut self.body).await?;
-        }
-        Ok((status, session))
+        let head = read_response(&mut self.stream, &mut self.line, &mut self.body).await?;
+        Ok((head.status, head.session))
     }
 }
 

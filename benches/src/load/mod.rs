@@ -2,6 +2,8 @@
 //! window of requests in flight, verifies every result, and reports one JSON line per run.
 
 mod http;
+mod http1;
+mod legacy_sse;
 mod proc_stats;
 mod raw;
 mod raw_echo;
@@ -12,6 +14,7 @@ mod stdio;
 mod ws;
 
 pub use http::{HttpLoad, run_http};
+pub use legacy_sse::{LegacySseLoad, run_legacy_sse};
 pub use proc_stats::ProcStats;
 pub use raw::raw_stdio_server;
 pub use raw_http::raw_http_server;

@@ -208,6 +208,77 @@ async fn standalone_stream_receives_resource_updates() {
 }
 
 #[tokio::test]
+async fn a_stream_resumed_twice_goes_on_live() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    let id = open_session(&client).await;
+    let subscribe = request(2, "resources/subscribe", json!({ "uri": "demo://counter" }));
+    let subscribed = client.send(Req::post(&subscribe).session(&id)).await;
+    assert_eq!(subscribed.status, 200, "{}", subscribed.text());
+    let other = open_session(&client).await;
+    let increment = |n: i64| {
+        let call = request(
+            n,
+            "tools/call",
+            json!({ "name": "increment", "arguments": {} }),
+        );
+        let client = &client;
+        let other = &other;
+        async move {
+            let done = client.send(Req::post(&call).session(other)).await;
+            assert_eq!(done.status, 200, "{}", done.text());
+        }
+    };
+    let get = |last: Option<&str>| {
+        let mut req = Req::new("GET", "/mcp")
+            .header("accept", "text/event-stream")
+            .session(&id);
+        if let Some(last) = last {
+            req = req.header("last-event-id", last);
+        }
+        req
+    };
+
+    let mut stream = client.open(get(None)).await;
+    assert_eq!(stream.status, 200);
+    increment(3).await;
+    let mut last = stream
+        .next_event()
+        .await
+        .expect("an update")
+        .id
+        .expect("an id");
+    // Each round: the client goes away, resumes from the last id it saw, and the live updates
+    // that follow reach the resumed stream, which is still the same stream.
+    for round in 0..2 {
+        stream.close().await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut resumed = None;
+        for _ in 0..50 {
+            let attempt = client.open(get(Some(&last))).await;
+            if attempt.status == 200 {
+                resumed = Some(attempt);
+                break;
+            }
+            assert_eq!(
+                attempt.status, 409,
+                "only a stream still closing may conflict"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        stream = resumed.expect("the stream could be resumed");
+        increment(4 + round).await;
+        let event = stream.next_event().await.expect("a live update");
+        assert_eq!(event.json()["method"], "notifications/resources/updated");
+        let id = event.id.expect("an id");
+        let stream_of = |id: &str| id.rsplit_once('/').map(|(s, _)| s.to_owned());
+        assert_eq!(stream_of(&id), stream_of(&last), "round {round}");
+        assert!(id > last, "{id} after {last}");
+        last = id;
+    }
+}
+
+#[tokio::test]
 async fn last_event_id_of_another_session_replays_nothing() {
     let server = TestServer::start().await;
     let client = server.client();

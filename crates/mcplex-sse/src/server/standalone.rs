@@ -18,7 +18,7 @@ use futures_util::StreamExt as _;
 use mcplex_core::SessionError;
 use mcplex_core::state::{EventId, EventStore, SessionId, StreamId};
 use mcplex_transport::{ReplyStream, RequestContext};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::Shared;
@@ -47,10 +47,21 @@ struct Slot {
     stream: StreamId,
     /// Subject of the principal that opened the stream.
     owner: Option<String>,
-    attach: mpsc::UnboundedSender<mpsc::Sender<Frame>>,
+    /// Hands the pump the next client; replaced at every takeover. A one-shot channel, not an
+    /// unbounded one: it is held by every idle stream, and a one-shot costs one small
+    /// allocation where a queue preallocates a block of slots.
+    attach: oneshot::Sender<Handover>,
     attached: Arc<AtomicBool>,
     cancel: CancellationToken,
     key: u64,
+}
+
+/// A client taking over a stream: where its frames go, and where the one after it will come
+/// from.
+#[derive(Debug)]
+struct Handover {
+    out: mpsc::Sender<Frame>,
+    next: oneshot::Receiver<Handover>,
 }
 
 impl Streams {
@@ -71,12 +82,17 @@ pub(crate) async fn open(
     let last = last.filter(|id| id.stream().session() == &session);
     // Take over the stream the client was reading, if it is still being pumped.
     let takeover = {
-        let slots = shared.streams.lock();
-        match slots.get(&session) {
+        let mut slots = shared.streams.lock();
+        match slots.get_mut(&session) {
             Some(slot) if slot.owner != owner => return Err(SessionError::NotFound),
             Some(slot) if last.as_ref().is_some_and(|l| l.stream() == &slot.stream) => {
-                let (tx, rx) = mpsc::channel(QUEUE);
-                slot.attach.send(tx).ok().map(|()| rx)
+                let (out, rx) = mpsc::channel(QUEUE);
+                let (attach, next) = oneshot::channel();
+                let handover = Handover { out, next };
+                std::mem::replace(&mut slot.attach, attach)
+                    .send(handover)
+                    .ok()
+                    .map(|()| rx)
             }
             Some(slot) if slot.attached.load(Ordering::Acquire) => {
                 return Err(SessionError::StreamConflict);
@@ -106,7 +122,7 @@ pub(crate) async fn open(
         None => (StreamId::new(&session, ordinal()), Vec::new()),
     };
     let (tx, rx) = mpsc::channel(QUEUE);
-    let (attach, attach_rx) = mpsc::unbounded_channel();
+    let (attach, attach_rx) = oneshot::channel();
     let attached = Arc::new(AtomicBool::new(true));
     let cancel = shared.closing.child_token();
     let key = ordinal();
@@ -213,11 +229,7 @@ struct Pump {
 }
 
 impl Pump {
-    async fn run(
-        mut self,
-        first: mpsc::Sender<Frame>,
-        mut attach: mpsc::UnboundedReceiver<mpsc::Sender<Frame>>,
-    ) {
+    async fn run(mut self, first: mpsc::Sender<Frame>, mut attach: oneshot::Receiver<Handover>) {
         let mut out = Some(first);
         let linger = tokio::time::sleep(self.linger);
         tokio::pin!(linger);
@@ -232,12 +244,13 @@ impl Pump {
                 biased;
                 () = self.cancel.cancelled() => break,
                 () = self.life.cancelled() => break,
-                next = attach.recv() => match next {
-                    Some(tx) => {
-                        out = Some(tx);
+                handover = &mut attach => match handover {
+                    Ok(handover) => {
+                        out = Some(handover.out);
+                        attach = handover.next;
                         self.attached.store(true, Ordering::Release);
                     }
-                    None => break,
+                    Err(_) => break,
                 },
                 message = self.live.next() => {
                     let Some(message) = message else { break };
