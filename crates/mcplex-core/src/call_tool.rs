@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::task::Poll;
 
 use futures_util::FutureExt;
@@ -16,7 +17,7 @@ use crate::tool::ToolOutcome;
 use crate::{Context, Server, ToolDef};
 
 impl Server {
-    /// Calls a tool. The checks and lookups run before the returned future is made, so that the
+    /// Calls a tool. The checks and lookups run (and fail) before the returned future is made, so that the
     /// future (part of every `tools/call` request's future) holds only what the call needs
     /// across its waits, not the whole params (async fn arguments live as long as the future).
     pub(crate) fn call_tool<'a>(
@@ -24,12 +25,11 @@ impl Server {
         req: &'a Request,
         p: CallToolParams,
         wire: Wire,
-        peer: &'a Peer,
+        peer: &'a Arc<Peer>,
         cancel: CancellationToken,
-    ) -> impl Future<Output = Result<Payload, ErrorObject>> + Send + 'a {
-        let prepared = self.prepare_call(req, p, &wire, peer, &cancel);
-        async move {
-            let (tool, shared, call) = prepared?;
+    ) -> Result<impl Future<Output = Result<Payload, ErrorObject>> + Send + 'a, ErrorObject> {
+        let (tool, shared, call) = self.prepare_call(req, p, &wire, peer, &cancel)?;
+        Ok(async move {
             let version = wire.version();
             let arguments = call.arguments;
             let cancel = &cancel;
@@ -59,7 +59,7 @@ impl Server {
                 Resolution::Ask(result) => self.finish(*result, version),
                 Resolution::Failed(message) => self.finish(CallToolResult::error(message), version),
             }
-        }
+        })
     }
 
     /// Checks the arguments, finds the tool and builds the request's shared context.
@@ -68,7 +68,7 @@ impl Server {
         req: &Request,
         p: CallToolParams,
         wire: &Wire,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: &CancellationToken,
     ) -> Result<(ToolDef, std::sync::Arc<CallShared>, Call), ErrorObject> {
         let mut arguments = p.arguments;

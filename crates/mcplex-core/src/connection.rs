@@ -213,7 +213,11 @@ impl Server {
             events_stop: closed.child_token(),
             tasks: TaskTracker::new(),
         });
-        let shutdown = self.inner.shutdown.clone();
+        // Made once, not per message: a fresh cancellation future registers with (and on drop
+        // leaves) its token's waiter list, under a lock, every time it is polled anew.
+        let overflow = outbound.overflowed().clone().cancelled_owned();
+        let shutdown = self.inner.shutdown.clone().cancelled_owned();
+        tokio::pin!(overflow, shutdown);
         let result = loop {
             tokio::select! {
                 item = reader.next() => match item {
@@ -234,11 +238,11 @@ impl Server {
                         outbound.send(Message::Error(response)).await;
                     }
                 },
-                () = outbound.overflowed().cancelled() => {
+                () = &mut overflow => {
                     tracing::warn!("closing a connection whose peer does not keep up");
                     break Ok(Ended::Overflow);
                 }
-                () = shutdown.cancelled() => {
+                () = &mut shutdown => {
                     // Stop reading; let requests in flight finish until the grace deadline.
                     conn.events_stop.cancel();
                     conn.tasks.close();
@@ -328,16 +332,17 @@ impl Connection {
         };
         let conn = self.clone();
         let mut work = Box::pin(async move {
-            let id = req.id.clone();
             let response = if req.method == method::SUBSCRIPTIONS_LISTEN {
                 // Rare and long-lived: boxed, so that every other request's future stays small.
-                Box::pin(conn.server.listen(req, &peer, cancel)).await
+                let id = req.id.clone();
+                (id, Box::pin(conn.server.listen(req, &peer, cancel)).await)
             } else {
-                conn.server.handle_request(req, &peer, cancel).await
+                let response = conn.server.handle_request(&req, &peer, cancel).await;
+                (req.id, response)
             };
             // A request the client cancelled gets no response.
-            if conn.in_flight.finish(&id) {
-                peer.outbound.send(response).await;
+            if conn.in_flight.finish(&response.0) {
+                peer.outbound.send(response.1).await;
             }
         });
         // Most requests complete without waiting (a list, a quick tool): run them here, and

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::input::Input;
-use crate::outbound::Outbound;
+use crate::router::Peer;
 use crate::session::Session;
 use crate::state::KvStore;
 use crate::{Principal, Server};
@@ -23,15 +23,14 @@ pub(crate) struct CallShared {
     pub(crate) server: Server,
     pub(crate) request_id: RequestId,
     pub(crate) version: ProtocolVersion,
-    pub(crate) principal: Option<Principal>,
+    /// The caller's principal, outbound queue and extensions (shared, not copied per request).
+    pub(crate) peer: Arc<Peer>,
     pub(crate) session: Option<Arc<Session>>,
     pub(crate) client_capabilities: Arc<ClientCapabilities>,
     pub(crate) cancel: CancellationToken,
     pub(crate) progress_token: Option<ProgressToken>,
     /// The threshold for log notifications on the stateless wire (`None`: send none).
     pub(crate) log_level: Option<LoggingLevel>,
-    pub(crate) outbound: Outbound,
-    pub(crate) extensions: Extensions,
 }
 
 /// The handler's view of a request: cancellation, progress, logging, the caller, the client's
@@ -116,13 +115,13 @@ impl Context {
 
     fn send_notification(&self, method: &'static str, params: &impl Serialize) {
         if let Ok(n) = Notification::new(method, params) {
-            self.shared.outbound.notify(Message::Notification(n));
+            self.shared.peer.outbound.notify(Message::Notification(n));
         }
     }
 
     /// The authenticated caller, if authentication is configured.
     pub fn principal(&self) -> Option<&Principal> {
-        self.shared.principal.as_ref()
+        self.shared.peer.principal.as_ref()
     }
 
     /// The session id on stateful wires.
@@ -159,7 +158,7 @@ impl Context {
 
     /// Data attached to the connection or request by outer layers (for example HTTP headers).
     pub fn extensions(&self) -> &Extensions {
-        &self.shared.extensions
+        &self.shared.peer.extensions
     }
 }
 

@@ -12,6 +12,7 @@ use mcplex_protocol::{
     ErrorObject, ErrorResponse, Message, Notification, Payload, Request, RequestId, Response,
     Shape, method,
 };
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::Server;
@@ -68,7 +69,7 @@ impl Server {
     pub(crate) async fn listen(
         &self,
         req: Request,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Message {
         let id = req.id.clone();
@@ -81,7 +82,7 @@ impl Server {
     async fn listen_inner(
         &self,
         req: Request,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         let mut p: SubscriptionsListenParams = params(&req)?;

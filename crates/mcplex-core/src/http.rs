@@ -383,12 +383,12 @@ impl StreamableHttp {
             None => CancellationToken::new(),
         };
         let (outbound, mut rx) = Outbound::channel(limits.outbound_queue);
-        let peer = Peer {
+        let peer = Arc::new(Peer {
             session: session.as_ref().map(|s| s.session.clone()),
             principal,
             outbound,
             extensions,
-        };
+        });
         let guard = cancel.clone().drop_guard();
         let detach = cancel.clone();
         let work: Pin<Box<dyn Future<Output = Option<Message>> + Send>> = Box::pin(async move {
@@ -396,7 +396,7 @@ impl StreamableHttp {
             let message = if req.method == method::SUBSCRIPTIONS_LISTEN {
                 server.listen(req, &peer, cancel.clone()).await
             } else {
-                server.handle_request(req, &peer, cancel.clone()).await
+                server.handle_request(&req, &peer, cancel.clone()).await
             };
             drop(peer);
             // A request the client cancelled gets no response.

@@ -79,7 +79,7 @@ impl Server {
         req: &Request,
         wire: &Wire,
         shared: &Arc<CallShared>,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: &CancellationToken,
         request_state: Option<&str>,
         input_responses: Option<InputResponses>,
@@ -175,7 +175,7 @@ impl Server {
     async fn ask_client(
         &self,
         session: &Arc<Session>,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         requests: mcplex_protocol::model::InputRequests,
         cancel: &CancellationToken,
     ) -> Result<InputResponses, ErrorObject> {

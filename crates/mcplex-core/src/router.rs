@@ -17,6 +17,7 @@ use mcplex_protocol::{
 use mcplex_transport::Extensions;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::context::CallShared;
 use crate::input::Input;
@@ -98,25 +99,29 @@ pub(crate) fn params<P: DeserializeOwned>(req: &Request) -> Result<P, ErrorObjec
 
 impl Server {
     /// Handles one request; returns its response.
+    ///
+    /// The request is borrowed, not moved: an async fn's arguments live as long as its future,
+    /// and a request moved through the layers would be stored once per layer.
     pub(crate) async fn handle_request(
         &self,
-        req: Request,
-        peer: &Peer,
+        req: &Request,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Message {
-        let id = req.id.clone();
-        let span = tracing::debug_span!("request", method = %req.method, id = %id);
-        let _enter = span.enter();
-        match self.route(req, peer, cancel).await {
-            Ok(result) => Message::Response(Response { id, result }),
-            Err(error) => Message::Error(ErrorResponse::new(Some(id), error)),
+        let span = tracing::debug_span!("request", method = %req.method, id = %req.id);
+        match self.route(req, peer, cancel).instrument(span).await {
+            Ok(result) => Message::Response(Response {
+                id: req.id.clone(),
+                result,
+            }),
+            Err(error) => Message::Error(ErrorResponse::new(Some(req.id.clone()), error)),
         }
     }
 
     async fn route(
         &self,
-        req: Request,
-        peer: &Peer,
+        req: &Request,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         match req.method.as_str() {
@@ -125,49 +130,49 @@ impl Server {
             // every request's future.
             method::TOOLS_CALL => {
                 let call = {
-                    let mut p: CallToolParams = params(&req)?;
+                    let mut p: CallToolParams = params(req)?;
                     let wire = self.wire(peer, p.meta.as_mut())?;
-                    self.call_tool(&req, p, wire, peer, cancel)
+                    self.call_tool(req, p, wire, peer, cancel)?
                 };
                 call.await
             }
-            method::TOOLS_LIST => self.list(ListKind::Tools, &req, peer),
-            method::RESOURCES_LIST => self.list(ListKind::Resources, &req, peer),
-            method::RESOURCES_TEMPLATES_LIST => self.list(ListKind::Templates, &req, peer),
-            method::PROMPTS_LIST => self.list(ListKind::Prompts, &req, peer),
+            method::TOOLS_LIST => self.list(ListKind::Tools, req, peer),
+            method::RESOURCES_LIST => self.list(ListKind::Resources, req, peer),
+            method::RESOURCES_TEMPLATES_LIST => self.list(ListKind::Templates, req, peer),
+            method::PROMPTS_LIST => self.list(ListKind::Prompts, req, peer),
             method::RESOURCES_READ => {
                 let work = {
-                    let mut p: ReadResourceParams = params(&req)?;
+                    let mut p: ReadResourceParams = params(req)?;
                     let wire = self.wire(peer, p.meta.as_mut())?;
-                    Box::pin(self.read_resource(&req, p, wire, peer, cancel))
+                    Box::pin(self.read_resource(req, p, wire, peer, cancel))
                 };
                 work.await
             }
             method::PROMPTS_GET => {
                 let work = {
-                    let mut p: GetPromptParams = params(&req)?;
+                    let mut p: GetPromptParams = params(req)?;
                     let wire = self.wire(peer, p.meta.as_mut())?;
-                    Box::pin(self.get_prompt(&req, p, wire, peer, cancel))
+                    Box::pin(self.get_prompt(req, p, wire, peer, cancel))
                 };
                 work.await
             }
             method::COMPLETION_COMPLETE => {
                 let work = {
-                    let mut p: CompleteParams = params(&req)?;
+                    let mut p: CompleteParams = params(req)?;
                     let wire = self.wire(peer, p.meta.as_mut())?;
-                    Box::pin(self.complete(&req, p, wire, peer, cancel))
+                    Box::pin(self.complete(req, p, wire, peer, cancel))
                 };
                 work.await
             }
             method::DISCOVER => {
-                let mut p: RequestParams = params(&req)?;
+                let mut p: RequestParams = params(req)?;
                 match self.wire(peer, p.meta.as_mut())? {
                     Wire::Stateless { version, .. } => self.finish(self.discover_result(), version),
                     Wire::Stateful(_) => Err(ErrorObject::method_not_found(&req.method)),
                 }
             }
             method::PING => {
-                let mut p: RequestParams = params(&req)?;
+                let mut p: RequestParams = params(req)?;
                 match self.wire(peer, p.meta.as_mut()) {
                     Ok(Wire::Stateless { .. }) => Err(ErrorObject::method_not_found(&req.method)),
                     Ok(Wire::Stateful(s)) => self.finish(EmptyResult::default(), s.version),
@@ -178,15 +183,15 @@ impl Server {
             method::LOGGING_SET_LEVEL => {
                 // The wire first: on 2026-07-28 the method does not exist at all.
                 let session =
-                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_mut(), &req)?;
-                let p: SetLevelParams = params(&req)?;
+                    self.stateful(peer, params::<RequestParams>(req)?.meta.as_mut(), req)?;
+                let p: SetLevelParams = params(req)?;
                 Box::pin(session.set_level_and_save(self, p.level)).await;
                 self.finish(EmptyResult::default(), session.version)
             }
             method::RESOURCES_SUBSCRIBE | method::RESOURCES_UNSUBSCRIBE => {
                 let session =
-                    self.stateful(peer, params::<RequestParams>(&req)?.meta.as_mut(), &req)?;
-                let p: SubscribeParams = params(&req)?;
+                    self.stateful(peer, params::<RequestParams>(req)?.meta.as_mut(), req)?;
+                let p: SubscribeParams = params(req)?;
                 if req.method == method::RESOURCES_SUBSCRIBE {
                     session.subscribe(p.uri);
                 } else {
@@ -207,7 +212,7 @@ impl Server {
     /// The client capabilities move out of `meta` into the wire (they are not copied).
     pub(crate) fn wire(
         &self,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         mut meta: Option<&mut RequestMeta>,
     ) -> Result<Wire, ErrorObject> {
         let stateless = meta
@@ -242,7 +247,7 @@ impl Server {
 
     fn stateful(
         &self,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         meta: Option<&mut RequestMeta>,
         req: &Request,
     ) -> Result<Arc<Session>, ErrorObject> {
@@ -281,7 +286,12 @@ impl Server {
         }
     }
 
-    fn list(&self, kind: ListKind, req: &Request, peer: &Peer) -> Result<Payload, ErrorObject> {
+    fn list(
+        &self,
+        kind: ListKind,
+        req: &Request,
+        peer: &Arc<Peer>,
+    ) -> Result<Payload, ErrorObject> {
         let mut p: PaginatedParams = params(req)?;
         let wire = self.wire(peer, p.meta.as_mut())?;
         self.registry().page(
@@ -299,7 +309,7 @@ impl Server {
         req: &Request,
         wire: &Wire,
         meta: Option<&RequestMeta>,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Arc<CallShared> {
         let (session, log_level) = match wire {
@@ -310,14 +320,12 @@ impl Server {
             server: self.clone(),
             request_id: req.id.clone(),
             version: wire.version(),
-            principal: peer.principal.clone(),
+            peer: peer.clone(),
             session,
             client_capabilities: wire.capabilities(),
             cancel,
             progress_token: meta.and_then(|m| m.progress_token.clone()),
             log_level,
-            outbound: peer.outbound.clone(),
-            extensions: peer.extensions.clone(),
         })
     }
 
@@ -326,7 +334,7 @@ impl Server {
         req: &Request,
         p: ReadResourceParams,
         wire: Wire,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         let registry = self.registry();
@@ -364,7 +372,7 @@ impl Server {
         req: &Request,
         p: GetPromptParams,
         wire: Wire,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         let registry = self.registry();
@@ -415,7 +423,7 @@ impl Server {
         req: &Request,
         p: CompleteParams,
         wire: Wire,
-        peer: &Peer,
+        peer: &Arc<Peer>,
         cancel: CancellationToken,
     ) -> Result<Payload, ErrorObject> {
         let registry = self.registry();
