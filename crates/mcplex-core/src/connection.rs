@@ -12,11 +12,10 @@ use mcplex_protocol::{
     RequestId, Response, method,
 };
 use mcplex_transport::Transport;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::outbound::Outbound;
+use crate::outbound::{self, Outbound};
 use crate::router::Peer;
 use crate::session::{Session, lock};
 use crate::{Principal, Server};
@@ -350,7 +349,7 @@ impl Connection {
 }
 
 /// Writes queued messages; bursts are written together and flushed once the queue drains.
-async fn write_loop<W>(mut writer: W, mut rx: mpsc::Receiver<Message>)
+async fn write_loop<W>(mut writer: W, mut rx: outbound::Receiver)
 where
     W: futures_util::Sink<Message, Error = mcplex_transport::Error> + Unpin,
 {
