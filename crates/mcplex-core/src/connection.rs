@@ -234,7 +234,9 @@ impl Connection {
     async fn on_request(self: &Arc<Self>, req: Request) {
         let outbound = self.peer().outbound;
         if req.method == method::INITIALIZE {
-            let response = self.initialize(&req).await;
+            // Boxed: the connection's future would otherwise keep room for this once-only,
+            // kilobyte-sized state for as long as the connection stays open.
+            let response = Box::pin(self.initialize(&req)).await;
             outbound.send(response).await;
             return;
         }
