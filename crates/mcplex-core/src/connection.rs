@@ -14,11 +14,10 @@ use mcplex_protocol::{
     RequestId, Response, method,
 };
 use mcplex_transport::Transport;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::outbound::Outbound;
+use crate::outbound::{self, Outbound};
 use crate::router::Peer;
 use crate::session::{Session, lock};
 use crate::{Principal, Server};
@@ -313,7 +312,9 @@ impl Connection {
     async fn on_request(self: &Arc<Self>, req: Request) {
         let peer = self.peer();
         if req.method == method::INITIALIZE {
-            let response = self.initialize(&req).await;
+            // Boxed: the connection's future would otherwise keep room for this once-only,
+            // kilobyte-sized state for as long as the connection stays open.
+            let response = Box::pin(self.initialize(&req)).await;
             peer.outbound.send(response).await;
             return;
         }
@@ -435,7 +436,7 @@ impl Connection {
 }
 
 /// Writes queued messages; bursts are written together and flushed once the queue drains.
-async fn write_loop<W>(mut writer: W, mut rx: mpsc::Receiver<Message>)
+async fn write_loop<W>(mut writer: W, mut rx: outbound::Receiver)
 where
     W: futures_util::Sink<Message, Error = mcplex_transport::Error> + Unpin,
 {

@@ -16,12 +16,11 @@ use mcplex_protocol::{
     Response, method,
 };
 use mcplex_transport::{Dispatch, Extensions, Reply, ReplyStream, RequestContext};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::connection::InFlight;
-use crate::outbound::Outbound;
+use crate::outbound::{self, Outbound};
 use crate::router::Peer;
 use crate::session::{Session, lock};
 use crate::state::{SessionId, SessionRecord};
@@ -494,7 +493,7 @@ impl Session {
 /// The messages of one request: everything queued before the response, then the response.
 struct RequestStream {
     first: Option<Message>,
-    rx: mpsc::Receiver<Message>,
+    rx: outbound::Receiver,
     work: Option<Work>,
     last: Option<Message>,
     _guard: DropGuard,
@@ -565,7 +564,7 @@ impl Drop for Work {
 
 /// A standalone stream's messages; dropping it stops the event pump.
 struct ChannelStream {
-    rx: mpsc::Receiver<Message>,
+    rx: outbound::Receiver,
     _guard: DropGuard,
 }
 

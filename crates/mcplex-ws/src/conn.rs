@@ -34,9 +34,11 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 /// A WebSocket over any byte stream.
 pub(crate) type Socket = WebSocketStream<Box<dyn Io>>;
 
-/// How much is read from the socket at once. Allocated (and touched) for every connection, so
-/// it is small: an idle connection costs little, and bigger messages grow the buffer as needed.
-const READ_BUFFER: usize = 8 * 1024;
+/// How much is read from the socket at once. The WebSocket library allocates this much for every
+/// connection up front and zero-fills it on each read, so it is the largest part of what an idle
+/// connection costs; 4 KiB holds a typical JSON-RPC request (or several) in one read, and a bigger
+/// message grows the buffer to its size and is read in 4 KiB steps.
+const READ_BUFFER: usize = 4 * 1024;
 
 /// How much outgoing data is buffered before a write is forced.
 const WRITE_BUFFER: usize = 64 * 1024;

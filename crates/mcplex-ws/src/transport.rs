@@ -64,10 +64,6 @@ impl WsTransport {
             info,
         }
     }
-
-    pub(crate) fn conn(&self) -> &Arc<Conn> {
-        &self.reader.conn
-    }
 }
 
 impl Transport for WsTransport {

@@ -5,6 +5,7 @@ mod serve;
 mod upgrade;
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -175,8 +176,16 @@ impl fmt::Debug for Endpoint {
 
 impl Shared {
     /// Serves one established WebSocket until it closes.
-    pub(crate) async fn run(self: Arc<Self>, socket: Socket, info: ConnectionInfo) {
-        let _open = self.metrics.connection_opened();
+    ///
+    /// Not an `async fn`: the future lives as long as the connection, and an `async fn` would
+    /// keep room for its arguments (the socket) in it for that whole time. Everything is set up
+    /// here, so the future holds only what serving needs.
+    pub(crate) fn run(
+        self: Arc<Self>,
+        socket: Socket,
+        info: ConnectionInfo,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let open = self.metrics.connection_opened();
         let policy = Policy::Served {
             shutdown: self.server.shutdown_token().clone(),
         };
@@ -187,19 +196,21 @@ impl Shared {
             ping_interval: self.options.ping_interval,
             pong_timeout: self.options.pong_timeout,
         };
-        let transport = WsTransport::new(conn, settings, info);
-        let conn = transport.conn().clone();
-        match self.server.serve_connection_until(transport).await {
-            Ok(mcplex_core::Ended::Overflow) => {
-                // The peer reads too slowly: close with 1013, other connections unaffected.
-                conn.lock()
-                    .fault
-                    .get_or_insert(crate::CloseCode::TRY_AGAIN_LATER);
+        let transport = WsTransport::new(conn.clone(), settings, info);
+        async move {
+            let _open = open;
+            match self.server.serve_connection_until(transport).await {
+                Ok(mcplex_core::Ended::Overflow) => {
+                    // The peer reads too slowly: close with 1013, other connections unaffected.
+                    conn.lock()
+                        .fault
+                        .get_or_insert(crate::CloseCode::TRY_AGAIN_LATER);
+                }
+                Ok(_) => {}
+                Err(error) => tracing::debug!(%error, "websocket connection ended with an error"),
             }
-            Ok(_) => {}
-            Err(error) => tracing::debug!(%error, "websocket connection ended with an error"),
+            conn.finish(self.options.close_timeout).await;
         }
-        conn.finish(self.options.close_timeout).await;
     }
 
     pub(crate) fn refuse(&self, refusal: Refusal) -> Response {

@@ -50,8 +50,8 @@ pub(super) async fn upgrade(State(shared): State<Arc<Shared>>, mut request: Requ
     }
     info.extensions_mut().insert(negotiated);
 
-    let config = conn::config(shared.server.limits().max_message_bytes);
     let task = shared.clone();
+    // The task lives as long as the connection: it holds what it needs and no more.
     shared.connections.spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(upgraded) => upgraded,
@@ -61,6 +61,7 @@ pub(super) async fn upgrade(State(shared): State<Arc<Shared>>, mut request: Requ
             }
         };
         let io: Box<dyn Io> = Box::new(TokioIo::new(upgraded));
+        let config = conn::config(task.server.limits().max_message_bytes);
         let socket = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
         task.run(socket, info).await;
     });
