@@ -92,6 +92,15 @@ result_body!(
     InputRequiredResult,
 );
 
+/// A result without `_meta` of its own, serialized with the server's pre-serialized one.
+#[derive(serde::Serialize)]
+struct WithMeta<'a, R: serde::Serialize> {
+    #[serde(flatten)]
+    result: &'a R,
+    #[serde(rename = "_meta")]
+    meta: &'a serde_json::value::RawValue,
+}
+
 /// Parses request parameters into their typed form (`-32602` on mismatch).
 pub(crate) fn params<P: DeserializeOwned>(req: &Request) -> Result<P, ErrorObject> {
     req.params_as()
@@ -263,16 +272,26 @@ impl Server {
         mut result: R,
         version: ProtocolVersion,
     ) -> Result<Payload, ErrorObject> {
-        if version.is_stateless() {
+        let serialized = if !version.is_stateless() {
+            result.shape(version);
+            Payload::from_serialize(&result)
+        } else if result.meta_slot().is_none() {
+            // The usual case: the pre-serialized server `_meta` goes in as it is.
+            result.shape(version);
+            Payload::from_serialize(&WithMeta {
+                result: &result,
+                meta: &self.inner.result_meta,
+            })
+        } else {
             result
                 .meta_slot()
                 .get_or_insert_with(ResultMeta::default)
                 .server_info
                 .get_or_insert_with(|| self.inner.info.clone());
-        }
-        result.shape(version);
-        Payload::from_serialize(&result)
-            .map_err(|e| ErrorObject::internal(format!("result serialization failed: {e}")))
+            result.shape(version);
+            Payload::from_serialize(&result)
+        };
+        serialized.map_err(|e| ErrorObject::internal(format!("result serialization failed: {e}")))
     }
 
     pub(crate) fn discover_result(&self) -> DiscoverResult {

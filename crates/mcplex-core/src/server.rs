@@ -5,10 +5,12 @@ use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use mcplex_protocol::model::{
-    Implementation, PromptsCapability, ResourcesCapability, ServerCapabilities, ToolsCapability,
+    Implementation, PromptsCapability, ResourcesCapability, ResultMeta, ServerCapabilities,
+    ToolsCapability,
 };
 use mcplex_transport::Extensions;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::Registry;
@@ -40,6 +42,9 @@ pub(crate) struct Inner {
     pub(crate) events: Arc<dyn EventStore>,
     pub(crate) kv: Arc<dyn KvStore>,
     pub(crate) sealer: Sealer,
+    /// `{"io.modelcontextprotocol/serverInfo": info}`, serialized once: the `_meta` of every
+    /// 2026-07-28 result that carries no `_meta` of its own.
+    pub(crate) result_meta: Box<RawValue>,
     pub(crate) extensions: Extensions,
     pub(crate) shutdown: CancellationToken,
 }
@@ -383,6 +388,11 @@ impl ServerBuilder {
         let info = self
             .info
             .unwrap_or_else(|| Implementation::new("mcplex", env!("CARGO_PKG_VERSION")));
+        let result_meta = serde_json::value::to_raw_value(&ResultMeta {
+            server_info: Some(info.clone()),
+            ..ResultMeta::default()
+        })
+        .expect("server info serializes");
         Server {
             inner: Arc::new(Inner {
                 info,
@@ -400,6 +410,7 @@ impl ServerBuilder {
                     .kv
                     .unwrap_or_else(|| Arc::new(MemoryKvStore::default())),
                 sealer: self.sealer.unwrap_or_else(Sealer::random),
+                result_meta,
                 extensions: self.extensions,
                 shutdown: CancellationToken::new(),
                 limits,

@@ -2,11 +2,13 @@
 //! and `Mcp-Name` headers against the body.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
 use mcplex_protocol::{ErrorCode, ErrorObject, ProtocolVersion, Request, method};
 use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::headers::{MCP_METHOD, MCP_NAME, trimmed};
@@ -19,8 +21,8 @@ const META_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
 /// The params members the checks read, borrowed from the body without decoding the rest.
 #[derive(Default, Deserialize)]
 struct RawProbe<'a> {
-    #[serde(rename = "_meta", borrow)]
-    meta: Option<&'a RawValue>,
+    #[serde(rename = "_meta", borrow, default)]
+    meta: RawMeta<'a>,
     #[serde(borrow)]
     name: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -31,13 +33,105 @@ struct RawProbe<'a> {
     arguments: Option<&'a RawValue>,
 }
 
-/// The `_meta` members the checks read.
-#[derive(Default, Deserialize)]
+/// The `_meta` members the checks read, in the same pass as the rest of the params. A `_meta`
+/// that is not an object reads as empty (the checks then reject it for lacking the protocol
+/// version) rather than failing the whole probe.
+#[derive(Default)]
 struct RawMeta<'a> {
-    #[serde(rename = "io.modelcontextprotocol/protocolVersion", borrow)]
     version: Option<&'a RawValue>,
-    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", borrow)]
     capabilities: Option<&'a RawValue>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawMeta<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(MetaVisitor(std::marker::PhantomData))
+    }
+}
+
+struct MetaVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for MetaVisitor<'a> {
+    type Value = RawMeta<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a _meta object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut meta = RawMeta::default();
+        while let Some(key) = map.next_key::<MetaKey>()? {
+            match key {
+                MetaKey::Version => meta.version = Some(map.next_value::<&'de RawValue>()?),
+                MetaKey::Capabilities => {
+                    meta.capabilities = Some(map.next_value::<&'de RawValue>()?);
+                }
+                MetaKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(meta)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(RawMeta::default())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(RawMeta::default())
+    }
+}
+
+/// A `_meta` member name the checks care about.
+enum MetaKey {
+    Version,
+    Capabilities,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for MetaKey {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = MetaKey;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MetaKey, E> {
+                Ok(match v {
+                    META_VERSION => MetaKey::Version,
+                    META_CAPABILITIES => MetaKey::Capabilities,
+                    _ => MetaKey::Other,
+                })
+            }
+        }
+
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
 }
 
 /// What the checks need from a request's params, read without decoding the rest (and without
@@ -73,10 +167,7 @@ impl<'a> Probe<'a> {
             .as_ref()
             .and_then(|p| serde_json::from_str(p.get()).ok())
             .unwrap_or_default();
-        let meta: RawMeta<'a> = raw
-            .meta
-            .and_then(|m| serde_json::from_str(m.get()).ok())
-            .unwrap_or_default();
+        let meta = raw.meta;
         Self {
             version: string(meta.version),
             capabilities: meta.capabilities.is_some_and(|c| c.get().starts_with('{')),
