@@ -165,6 +165,36 @@ async fn over_limit_bodies() {
 }
 
 #[tokio::test]
+async fn a_body_in_several_chunks_is_read_whole() {
+    let server = TestServer::start().await;
+    let client = server.client();
+    let head = format!(
+        "POST /mcp HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
+         accept: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        server.addr
+    );
+    let mut tcp = client.raw(head.as_bytes()).await;
+    let parts: [&[u8]; 3] = [
+        b"{\"jsonrpc\":\"2.0\",",
+        b"\"id\":7,\"method\"",
+        b":\"ping\"}",
+    ];
+    for part in parts {
+        let mut frame = format!("{:x}\r\n", part.len()).into_bytes();
+        frame.extend_from_slice(part);
+        frame.extend_from_slice(b"\r\n");
+        tcp.write_all(&frame).await.unwrap();
+        tcp.flush().await.unwrap();
+        // Apart in time, so that the server sees separate frames.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tcp.write_all(b"0\r\n\r\n").await.unwrap();
+    let response = support::Stream::read_head(tcp).await.finish().await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.json()["id"], 7);
+}
+
+#[tokio::test]
 async fn spoofed_origin_and_host() {
     let server = TestServer::start().await;
     let client = server.client();

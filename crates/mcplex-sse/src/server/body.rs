@@ -1,5 +1,8 @@
 //! Reading request bodies within the size limit and the body timeout.
 
+use std::future::{Future as _, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -65,26 +68,47 @@ pub(crate) async fn read(
         return Err(BodyError::TooLarge(limit));
     }
     let capacity = declared.map_or(0, |n| n as usize);
-    match tokio::time::timeout(timeout, read_limited(body, limit, capacity)).await {
+    let mut reading = pin!(read_limited(body, limit, capacity));
+    // A small body has usually arrived with the headers: read it without arming the timer.
+    if let Poll::Ready(result) = poll_fn(|cx| Poll::Ready(reading.as_mut().poll(cx))).await {
+        return result;
+    }
+    match tokio::time::timeout(timeout, reading).await {
         Ok(result) => result,
         Err(_) => Err(BodyError::Timeout),
     }
 }
 
 async fn read_limited(mut body: Body, limit: usize, capacity: usize) -> Result<Bytes, BodyError> {
-    let mut buf = BytesMut::with_capacity(capacity);
+    // A body that comes in one frame is returned as it is; more frames are gathered.
+    let mut first: Option<Bytes> = None;
+    let mut gathered: Option<BytesMut> = None;
+    let mut len = 0;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| BodyError::Broken)?;
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        if buf.len() + data.len() > limit {
+        len += data.len();
+        if len > limit {
             drain(body, limit).await;
             return Err(BodyError::TooLarge(limit));
         }
-        buf.extend_from_slice(&data);
+        match (&mut gathered, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&data),
+            (None, None) => first = Some(data),
+            (None, Some(earlier)) => {
+                let mut buf = BytesMut::with_capacity(capacity.max(len));
+                buf.extend_from_slice(&earlier);
+                buf.extend_from_slice(&data);
+                gathered = Some(buf);
+            }
+        }
     }
-    Ok(buf.freeze())
+    Ok(match gathered {
+        Some(buf) => buf.freeze(),
+        None => first.unwrap_or_default(),
+    })
 }
 
 /// Reads and discards up to `budget` more bytes, for at most [`DRAIN_TIME`].

@@ -1,8 +1,19 @@
 //! Origin and Host validation, against DNS rebinding and cross-site requests.
 
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::task::{Context, Poll};
 
-use axum::http::{HeaderMap, Uri, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::Response;
+use futures_util::future::Either;
+use mcplex_protocol::{ErrorCode, ErrorObject};
+use tower::{Layer, Service};
+
+use super::{Shared, reply};
 
 /// The names a loopback server answers to by default.
 const LOOPBACK_NAMES: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -58,21 +69,21 @@ impl Guard {
         self.bound.load(Ordering::Relaxed) == 2
     }
 
-    /// Checks the `Host` and `Origin` of a request.
+    /// Checks the `Host` and `Origin` of a request (without allocating: it runs on every one).
     pub(crate) fn check(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), Refusal> {
-        let host = headers
-            .get(header::HOST)
-            .map(|v| v.to_str().map(str::to_owned))
-            .or_else(|| uri.authority().map(|a| Ok(a.as_str().to_owned())));
         match &self.hosts {
             Some(list) if list.iter().any(|h| h == "*") => {}
             None if self.public() => {}
             list => {
-                let Some(Ok(host)) = host else {
+                let host = match headers.get(header::HOST) {
+                    Some(value) => value.to_str().ok(),
+                    None => uri.authority().map(|a| a.as_str()),
+                };
+                let Some(host) = host else {
                     return Err(Refusal::Host);
                 };
                 let names = list.as_deref().unwrap_or_default();
-                if !host_allowed(&host.to_ascii_lowercase(), names, list.is_none()) {
+                if !host_allowed(host, names, list.is_none()) {
                     return Err(Refusal::Host);
                 }
             }
@@ -104,20 +115,78 @@ impl Guard {
     }
 }
 
-/// Whether `host` (`name[:port]`, lowercase) is allowed by `list`, or by the loopback names
-/// when `loopback_default` is set.
+/// Whether `host` (`name[:port]`, any case) is allowed by `list` (lowercase), or by the
+/// loopback names when `loopback_default` is set.
 fn host_allowed(host: &str, list: &[String], loopback_default: bool) -> bool {
     let name = host_name(host);
     if loopback_default {
-        return LOOPBACK_NAMES.contains(&name);
+        return LOOPBACK_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name));
     }
     list.iter().any(|allowed| {
         if has_port(allowed) {
-            allowed == host
+            allowed.eq_ignore_ascii_case(host)
         } else {
-            allowed == name
+            allowed.eq_ignore_ascii_case(name)
         }
     })
+}
+
+/// Applies the [`Guard`] to every route: a refused request is answered `403` before routing.
+///
+/// A plain layer rather than `axum::middleware::from_fn`, which boxes the rest of the chain's
+/// future on every request.
+#[derive(Clone)]
+pub(crate) struct GuardLayer(Arc<Shared>);
+
+impl GuardLayer {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self(shared)
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = GuardService<S>;
+
+    fn layer(&self, inner: S) -> GuardService<S> {
+        GuardService {
+            inner,
+            shared: self.0.clone(),
+        }
+    }
+}
+
+/// The service [`GuardLayer`] wraps around a route.
+#[derive(Clone)]
+pub(crate) struct GuardService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> Service<Request> for GuardService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self.shared.guard.check(request.headers(), request.uri()) {
+            Ok(()) => Either::Right(self.inner.call(request)),
+            Err(refusal) => {
+                tracing::debug!(reason = refusal.message(), "refused a request");
+                Either::Left(ready(Ok(reply::rpc_error(
+                    StatusCode::FORBIDDEN,
+                    None,
+                    ErrorObject::new(ErrorCode::SERVER_ERROR, refusal.message()),
+                ))))
+            }
+        }
+    }
 }
 
 /// The name part of `name[:port]` (IPv6 literals keep their brackets).
@@ -181,5 +250,9 @@ mod tests {
         assert!(!host_allowed("other:80", &list, false));
         assert!(!host_allowed("evil.example.com", &list, false));
         assert!(host_allowed("127.0.0.1:1", &[], true));
+        // Host names compare without regard to case.
+        assert!(host_allowed("MCP.Example.com:443", &list, false));
+        assert!(host_allowed("LocalHost:8080", &[], true));
+        assert!(!host_allowed("LocalHost.evil:8080", &[], true));
     }
 }

@@ -20,13 +20,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use mcplex_core::{Server, StreamableHttp};
-use mcplex_protocol::{ErrorCode, ErrorObject};
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
@@ -143,7 +141,7 @@ impl Endpoint {
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
             .route("/metrics", get(metrics_text))
-            .layer(middleware::from_fn_with_state(shared.clone(), check_origin))
+            .layer(guard::GuardLayer::new(shared.clone()))
             .with_state(shared.clone())
     }
 
@@ -214,20 +212,6 @@ impl Shared {
 }
 
 /// Refuses requests with a bad `Origin` or `Host` (403) before any route sees them.
-async fn check_origin(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    match shared.guard.check(request.headers(), request.uri()) {
-        Ok(()) => next.run(request).await,
-        Err(refusal) => {
-            tracing::debug!(reason = refusal.message(), "refused a request");
-            reply::rpc_error(
-                StatusCode::FORBIDDEN,
-                None,
-                ErrorObject::new(ErrorCode::SERVER_ERROR, refusal.message()),
-            )
-        }
-    }
-}
-
 async fn healthz() -> Response {
     reply::text(StatusCode::OK, "ok\n")
 }
