@@ -1,4 +1,4 @@
-//! Envelope decode and result encode for a typical `tools/call` exchange.
+//! Envelope decode, result encode and SSE framing for a typical `tools/call` exchange.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mcplex_benches::{ECHO_TEXT, TOOLS_CALL_REQUEST, TOOLS_CALL_REQUEST_2026};
@@ -45,5 +45,18 @@ fn encode_result(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode_envelope, encode_result);
+fn sse_framing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sse");
+    let result = CallToolResult::text(ECHO_TEXT);
+    let message = Message::Response(Response::new(RequestId::Number(42), &result).unwrap());
+    group.bench_function("message_event", |b| {
+        b.iter(|| black_box(mcplex_sse::message_event(black_box(&message), None)))
+    });
+    group.bench_function("message_event_with_id", |b| {
+        b.iter(|| black_box(mcplex_sse::message_event(black_box(&message), Some("1:42"))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode_envelope, encode_result, sse_framing);
 criterion_main!(benches);

@@ -124,6 +124,22 @@ pub use error::{Error, Result};
 pub use options::SseOptions;
 pub use server::{Endpoint, PeerAddr};
 
+/// Frames one JSON-RPC message as a Server-Sent Events `message` event, byte for byte as the
+/// server writes it on its streams: an `id:` line when `id` is given, then the compact JSON on
+/// one `data:` line. For proxies and relays that re-emit MCP streams.
+///
+/// ```
+/// use mcplex_protocol::{Message, Notification};
+///
+/// let ping = Message::Notification(Notification::new("notifications/ping", &()).unwrap());
+/// let event = mcplex_sse::message_event(&ping, Some("7"));
+/// assert!(event.starts_with(b"id: 7\nevent: message\ndata: {"));
+/// assert!(event.ends_with(b"}\n\n"));
+/// ```
+pub fn message_event(message: &mcplex_protocol::Message, id: Option<&str>) -> bytes::Bytes {
+    server::sse::message_event(message, id)
+}
+
 /// The routes serving `server` with `options` (see [`Endpoint::router`]).
 ///
 /// # Panics

@@ -11,6 +11,8 @@
 //!   a JSON-RPC error line and the connection goes on. When stdin ends, requests still
 //!   running are cancelled and `serve` returns at once. [`transport`] gives the raw
 //!   [`Transport`](mcplex_transport::Transport) for code that drives the connection itself.
+//!   A stdin or stdout that is a pipe or a socket is switched to non-blocking mode and read
+//!   and written by the runtime's reactor (see [`Stdin`] and [`Stdout`]).
 //! - **Client side**: [`spawn`] and [`spawn_with`] start a child process and return a
 //!   [`ChildTransport`] over its pipes, ready for [`mcplex_core::client::Client::connect`], a
 //!   proxy or a load generator. Dropping it closes the child's stdin, waits a grace period

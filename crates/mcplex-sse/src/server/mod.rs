@@ -10,7 +10,7 @@ mod params;
 mod reply;
 mod serve;
 mod session;
-mod sse;
+pub(crate) mod sse;
 mod standalone;
 mod stateless;
 mod streamable;
