@@ -142,7 +142,7 @@ struct Connection {
     /// cheap `Arc` clone.
     peer: Mutex<Arc<Peer>>,
     in_flight: InFlight,
-    /// Cancelled when the connection ends: every request's token is a child of it.
+    /// Cancelled when the connection ends, together with every request in `in_flight`.
     closed: CancellationToken,
     /// Stops the session's event pump (a child of `closed`; also cancelled at shutdown, so the
     /// grace period only waits for requests).

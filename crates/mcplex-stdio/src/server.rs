@@ -56,7 +56,8 @@ impl StdioOptions {
 /// The process's stdin and stdout as a [`Transport`](mcplex_transport::Transport), for code
 /// that drives the connection itself (a proxy, a custom loop). Most servers call [`serve`].
 ///
-/// Call it once per process: see [`Stdin`].
+/// Call it once per process: see [`Stdin`]. Like every tokio socket or pipe, it needs a runtime
+/// with its IO driver enabled (`#[tokio::main]` and `Builder::enable_all` do that).
 pub fn transport(server: &Server, options: &StdioOptions) -> StdioTransport {
     let limits = server.limits();
     NdjsonTransport::new(stdin(), stdout())

@@ -33,7 +33,9 @@ const READ_AHEAD: usize = 4;
 /// holds up the runtime's shutdown: a server stopped by a signal exits at once even though its
 /// stdin is still open.
 ///
-/// Make one per process (see [`stdin`]): two readers would share the input unpredictably.
+/// Make one per process (see [`stdin`]): two readers would share the input unpredictably. The
+/// reactor needs a runtime with its IO driver enabled (`#[tokio::main]` and
+/// `Builder::enable_all` do that).
 #[derive(Debug)]
 pub struct Stdin {
     inner: StdinInner,
