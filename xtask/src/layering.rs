@@ -61,6 +61,8 @@ const CRATES: &[(&str, Allowed)] = &[
     // Handlers: anything below, not each other.
     ("mcplex-toolsets", Allowed::Only(BELOW_HANDLERS)),
     ("mcplex-bridge", Allowed::Only(BELOW_HANDLERS)),
+    // Command-line support of the binaries: no internal crate (no library depends on it).
+    ("mcplex-cli", Allowed::Only(&[])),
     // Binaries: any library, never another binary.
     ("mcplex-stdio-server", Allowed::Only(BELOW_BINARIES)),
     ("mcplex-sse-server", Allowed::Only(BELOW_BINARIES)),
@@ -90,6 +92,7 @@ const BELOW_BINARIES: &[&str] = &[
     "mcplex-redis",
     "mcplex-toolsets",
     "mcplex-bridge",
+    "mcplex-cli",
 ];
 
 /// The transport crates, which must not know each other.

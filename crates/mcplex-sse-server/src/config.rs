@@ -4,6 +4,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use mcplex_cli::{
+    CONFIG_ENV, ConfigError, LogFormat, Walk, file_source, invalid, positive, read_toml, seconds,
+    walk,
+};
 use mcplex_core::{Limits, SessionMode};
 use serde::Deserialize;
 
@@ -44,25 +48,7 @@ filter (default: info).
 ";
 
 /// What the command line asks for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Serve with this configuration.
-    Run(Config),
-    /// Print [`USAGE`].
-    Help,
-    /// Print the version.
-    Version,
-}
-
-/// How log lines on stderr look.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
+pub type Action = mcplex_cli::Action<Config>;
 
 /// The binary's settings, after flags, environment, config file and defaults are merged.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,56 +97,6 @@ impl Default for Config {
             tool_timeout: limits.tool_timeout,
             max_in_flight: limits.max_in_flight,
         }
-    }
-}
-
-/// Why the configuration could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// A flag the binary does not know.
-    #[error("unknown option `{0}`")]
-    UnknownFlag(String),
-    /// A flag given without its value.
-    #[error("option `{0}` needs a value")]
-    MissingValue(String),
-    /// A value that does not parse or is out of range; `source_name` names where it came from.
-    #[error("invalid value `{value}` for {source_name}: {reason}")]
-    InvalidValue {
-        /// The flag, variable or config key.
-        source_name: String,
-        /// The value given.
-        value: String,
-        /// What was expected.
-        reason: &'static str,
-    },
-    /// The config file could not be read.
-    #[error("cannot read config file {}", path.display())]
-    ReadFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The config file is not valid TOML or has unknown keys or wrongly typed values.
-    #[error("invalid config file {}", path.display())]
-    ParseFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: toml::de::Error,
-    },
-    /// The toolset is known but not part of this build.
-    #[error("toolset not available: {0}")]
-    ToolsetNotAvailable(String),
-}
-
-impl ConfigError {
-    /// Whether the command line itself is wrong (print the usage).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, Self::UnknownFlag(_) | Self::MissingValue(_))
     }
 }
 
@@ -249,34 +185,20 @@ where
     I: IntoIterator<Item = String>,
     E: Fn(&str) -> Option<String>,
 {
+    let flags_known: Vec<String> = KEYS.iter().map(|key| flag(key)).collect();
+    let known: Vec<&str> = flags_known.iter().map(String::as_str).collect();
+    let (values, config_file) = match walk(args, &known)? {
+        Walk::Help => return Ok(Action::Help),
+        Walk::Version => return Ok(Action::Version),
+        Walk::Values { values, config } => (values, config),
+    };
     let mut flags = Layer::default();
-    let mut config_file = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Action::Help),
-            "-V" | "--version" => return Ok(Action::Version),
-            _ => {}
-        }
-        let key = if name == "--config" {
-            None
-        } else {
-            let key = KEYS.iter().find(|key| flag(key) == name);
-            Some(*key.ok_or_else(|| ConfigError::UnknownFlag(name.clone()))?)
-        };
-        let value = inline
-            .or_else(|| args.next())
-            .ok_or_else(|| ConfigError::MissingValue(name.clone()))?;
-        match key {
-            None => config_file = Some(PathBuf::from(value)),
-            Some(key) => flags.set(key, &value, &name, true)?,
-        }
+    for (name, value) in values {
+        let key = KEYS
+            .iter()
+            .find(|key| flag(key) == name)
+            .expect("walk returns known flags only");
+        flags.set(key, &value, &name, true)?;
     }
 
     let mut from_env = Layer::default();
@@ -286,7 +208,7 @@ where
             from_env.set(key, &value, &var, false)?;
         }
     }
-    let config_file = config_file.or_else(|| env("MCPLEX_CONFIG").map(PathBuf::from));
+    let config_file = config_file.or_else(|| env(CONFIG_ENV).map(PathBuf::from));
     let from_file = match &config_file {
         Some(path) => read_file(path)?,
         None => Layer::default(),
@@ -319,11 +241,7 @@ impl Layer {
     /// Parses a string value for `key`; `source` names where it came from, for errors. A list
     /// from a flag grows by one value; from elsewhere it is comma-separated.
     fn set(&mut self, key: &str, value: &str, source: &str, one: bool) -> Result<(), ConfigError> {
-        let invalid = |reason: &'static str| ConfigError::InvalidValue {
-            source_name: source.to_owned(),
-            value: value.to_owned(),
-            reason,
-        };
+        let invalid = |reason: &'static str| invalid(source, value, reason);
         let list = |slot: &mut Option<Vec<String>>| {
             let slot = slot.get_or_insert_with(Vec::new);
             if one {
@@ -342,13 +260,7 @@ impl Layer {
                 }
                 self.toolset = Some(value.to_owned());
             }
-            "log_format" => {
-                self.log_format = Some(match value {
-                    "text" => LogFormat::Text,
-                    "json" => LogFormat::Json,
-                    _ => return Err(invalid("expected text or json")),
-                });
-            }
+            "log_format" => self.log_format = Some(value.parse().map_err(invalid)?),
             "allowed_origins" => list(&mut self.allowed_origins),
             "allowed_hosts" => list(&mut self.allowed_hosts),
             "session_mode" => {
@@ -367,29 +279,6 @@ impl Layer {
         }
         Ok(())
     }
-}
-
-fn positive(value: &str) -> Result<usize, &'static str> {
-    value
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or("expected a whole number above 0")
-}
-
-fn seconds(value: &str, zero_ok: bool) -> Result<Duration, &'static str> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .filter(|d| zero_ok || !d.is_zero())
-        .ok_or(if zero_ok {
-            "expected a number of seconds"
-        } else {
-            "expected a number of seconds above 0"
-        })
 }
 
 /// The config file's keys, as TOML types.
@@ -428,16 +317,9 @@ impl fmt::Display for Number {
 }
 
 fn read_file(path: &Path) -> Result<Layer, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let file: FileLayer = toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file: FileLayer = read_toml(path)?;
     let mut layer = Layer::default();
-    let source = |key: &str| format!("`{key}` in {}", path.display());
+    let source = |key: &str| file_source(key, path);
     let strings = [
         ("bind", file.bind),
         ("toolset", file.toolset),

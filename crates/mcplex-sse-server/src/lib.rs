@@ -51,9 +51,9 @@ mod config;
 use mcplex_core::{Limits, Server};
 use mcplex_sse::SseOptions;
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
-pub use config::{Action, Config, ConfigError, LogFormat, USAGE, parse};
+pub use config::{Action, Config, USAGE, parse};
+pub use mcplex_cli::{ConfigError, LogFormat, init_logging};
 
 /// Builds the server and the HTTP options for `config`.
 ///
@@ -108,32 +108,6 @@ pub fn ready_line(listener: &TcpListener) -> String {
     match listener.local_addr() {
         Ok(addr) => format!("mcplex sse listening on {addr}"),
         Err(_) => "mcplex sse listening".to_owned(),
-    }
-}
-
-/// Sends `tracing` output to stderr in `format`, filtered by `RUST_LOG` (default `info`).
-///
-/// Does nothing if a global subscriber is already set.
-pub fn init_logging(format: LogFormat) {
-    let (filter, bad_filter) = match EnvFilter::try_from_default_env() {
-        Ok(filter) => (filter, None),
-        Err(e) => (
-            EnvFilter::new("info"),
-            std::env::var("RUST_LOG").ok().map(|v| (v, e)),
-        ),
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter);
-    let installed = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
-    if installed.is_ok()
-        && let Some((value, error)) = bad_filter
-    {
-        tracing::warn!(%value, %error, "ignoring an invalid RUST_LOG; logging at info");
     }
 }
 

@@ -2,9 +2,12 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
+use mcplex_cli::{
+    CONFIG_ENV, ConfigError, LogFormat, Toolset, Walk, file_source, invalid, positive, read_toml,
+    seconds, walk,
+};
 use serde::Deserialize;
 
 /// The usage text printed by `--help` and after a usage error.
@@ -35,69 +38,7 @@ filter (default: info).
 ";
 
 /// What the command line asks for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Serve with this configuration.
-    Run(Config),
-    /// Print [`USAGE`].
-    Help,
-    /// Print the version.
-    Version,
-}
-
-/// A toolset the binary can serve.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Toolset {
-    /// The embedded demo toolset.
-    #[default]
-    Demo,
-    /// The toolset the MCP conformance suite expects.
-    Conformance,
-}
-
-impl Toolset {
-    /// The name used in flags and config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Demo => "demo",
-            Self::Conformance => "conformance",
-        }
-    }
-}
-
-impl FromStr for Toolset {
-    type Err = &'static str;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "demo" => Ok(Self::Demo),
-            "conformance" => Ok(Self::Conformance),
-            _ => Err("expected demo or conformance"),
-        }
-    }
-}
-
-/// How log lines on stderr look.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-impl FromStr for LogFormat {
-    type Err = &'static str;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "text" => Ok(Self::Text),
-            "json" => Ok(Self::Json),
-            _ => Err("expected text or json"),
-        }
-    }
-}
+pub type Action = mcplex_cli::Action<Config>;
 
 /// The binary's settings, after flags, environment, config file and defaults are merged.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,56 +69,6 @@ impl Default for Config {
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
         }
-    }
-}
-
-/// Why the configuration could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// A flag the binary does not know.
-    #[error("unknown option `{0}`")]
-    UnknownFlag(String),
-    /// A flag given without its value.
-    #[error("option `{0}` needs a value")]
-    MissingValue(String),
-    /// A value that does not parse or is out of range; `source` names where it came from.
-    #[error("invalid value `{value}` for {source_name}: {reason}")]
-    InvalidValue {
-        /// The flag, variable or config key.
-        source_name: String,
-        /// The value given.
-        value: String,
-        /// What was expected.
-        reason: String,
-    },
-    /// The config file could not be read.
-    #[error("cannot read config file {}", path.display())]
-    ReadFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The config file is not valid TOML or has unknown keys or wrongly typed values.
-    #[error("invalid config file {}", path.display())]
-    ParseFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: toml::de::Error,
-    },
-    /// The toolset is known but not part of this build.
-    #[error("toolset not available: {0}")]
-    ToolsetNotAvailable(&'static str),
-}
-
-impl ConfigError {
-    /// Whether the command line itself is wrong (print the usage).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, Self::UnknownFlag(_) | Self::MissingValue(_))
     }
 }
 
@@ -241,12 +132,6 @@ const SHUTDOWN_GRACE: Key = Key {
     env: "MCPLEX_SHUTDOWN_GRACE",
     file: "shutdown_grace",
 };
-const CONFIG: Key = Key {
-    flag: "--config",
-    env: "MCPLEX_CONFIG",
-    file: "",
-};
-
 /// Reads the configuration: `args` are the command-line arguments without the program name,
 /// `env` looks up an environment variable. Precedence: flag, then `MCPLEX_*` variable, then
 /// the config file (`--config` or `MCPLEX_CONFIG`), then the default.
@@ -271,57 +156,35 @@ where
     I: IntoIterator<Item = String>,
     E: Fn(&str) -> Option<String>,
 {
-    let mut flags = Layer::default();
-    let mut config_file = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Action::Help),
-            "-V" | "--version" => return Ok(Action::Version),
-            _ => {}
-        }
-        let key = [
-            &TOOLSET,
-            &LOG_FORMAT,
-            &MAX_MESSAGE_BYTES,
-            &TOOL_TIMEOUT,
-            &MAX_IN_FLIGHT,
-            &SHUTDOWN_GRACE,
-            &CONFIG,
-        ]
-        .into_iter()
-        .find(|key| key.flag == name)
-        .ok_or_else(|| ConfigError::UnknownFlag(name.clone()))?;
-        let value = inline
-            .or_else(|| args.next())
-            .ok_or_else(|| ConfigError::MissingValue(name.clone()))?;
-        if key.flag == CONFIG.flag {
-            config_file = Some(PathBuf::from(value));
-        } else {
-            flags.set(key, &value, key.flag)?;
-        }
-    }
-
-    let mut from_env = Layer::default();
-    for key in [
+    const KEYS: [&Key; 6] = [
         &TOOLSET,
         &LOG_FORMAT,
         &MAX_MESSAGE_BYTES,
         &TOOL_TIMEOUT,
         &MAX_IN_FLIGHT,
         &SHUTDOWN_GRACE,
-    ] {
+    ];
+    let (values, config_file) = match walk(args, &KEYS.map(|key| key.flag))? {
+        Walk::Help => return Ok(Action::Help),
+        Walk::Version => return Ok(Action::Version),
+        Walk::Values { values, config } => (values, config),
+    };
+    let mut flags = Layer::default();
+    for (name, value) in values {
+        let key = KEYS
+            .into_iter()
+            .find(|key| key.flag == name)
+            .expect("walk returns known flags only");
+        flags.set(key, &value, key.flag)?;
+    }
+
+    let mut from_env = Layer::default();
+    for key in KEYS {
         if let Some(value) = env(key.env) {
             from_env.set(key, &value, key.env)?;
         }
     }
-    let config_file = config_file.or_else(|| env(CONFIG.env).map(PathBuf::from));
+    let config_file = config_file.or_else(|| env(CONFIG_ENV).map(PathBuf::from));
     let from_file = match &config_file {
         Some(path) => read_file(path)?,
         None => Layer::default(),
@@ -366,11 +229,7 @@ where
 impl Layer {
     /// Parses a string value for `key`; `source` names where it came from, for errors.
     fn set(&mut self, key: &Key, value: &str, source: &str) -> Result<(), ConfigError> {
-        let invalid = |reason: &dyn fmt::Display| ConfigError::InvalidValue {
-            source_name: source.to_owned(),
-            value: value.to_owned(),
-            reason: reason.to_string(),
-        };
+        let invalid = |reason: &dyn fmt::Display| invalid(source, value, reason);
         match key.file {
             "toolset" => self.toolset = Some(value.parse().map_err(|e| invalid(&e))?),
             "log_format" => self.log_format = Some(value.parse().map_err(|e| invalid(&e))?),
@@ -379,50 +238,18 @@ impl Layer {
             }
             "max_in_flight" => self.max_in_flight = Some(positive(value).map_err(|e| invalid(&e))?),
             "shutdown_grace" => {
-                let secs: f64 = value
-                    .parse()
-                    .map_err(|_| invalid(&"expected a number of seconds"))?;
-                let grace = Duration::try_from_secs_f64(secs)
-                    .map_err(|_| invalid(&"expected a number of seconds, 0 or more"))?;
-                self.shutdown_grace = Some(grace);
+                self.shutdown_grace = Some(seconds(value, true).map_err(|e| invalid(&e))?);
             }
-            _ => {
-                let secs: f64 = value
-                    .parse()
-                    .map_err(|_| invalid(&"expected a number of seconds"))?;
-                self.tool_timeout = Some(seconds(secs).map_err(|e| invalid(&e))?);
-            }
+            _ => self.tool_timeout = Some(seconds(value, false).map_err(|e| invalid(&e))?),
         }
         Ok(())
     }
 }
 
-fn positive(value: &str) -> Result<usize, &'static str> {
-    value
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or("expected a whole number above 0")
-}
-
-fn seconds(secs: f64) -> Result<Duration, &'static str> {
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or("expected a number of seconds above 0")
-}
-
 fn read_file(path: &Path) -> Result<Layer, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let file: FileLayer = toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file: FileLayer = read_toml(path)?;
     let mut layer = Layer::default();
-    let source = |key: &Key| format!("`{}` in {}", key.file, path.display());
+    let source = |key: &Key| file_source(key.file, path);
     if let Some(value) = &file.toolset {
         layer.set(&TOOLSET, value, &source(&TOOLSET))?;
     }

@@ -46,9 +46,9 @@
 mod config;
 
 use mcplex_core::{Limits, Server};
-use tracing_subscriber::EnvFilter;
 
-pub use config::{Action, Config, ConfigError, LogFormat, Toolset, USAGE, parse};
+pub use config::{Action, Config, USAGE, parse};
+pub use mcplex_cli::{ConfigError, LogFormat, Toolset, init_logging};
 
 /// Builds the server for `config`: its toolset with its limits.
 ///
@@ -57,8 +57,8 @@ pub use config::{Action, Config, ConfigError, LogFormat, Toolset, USAGE, parse};
 /// [`ConfigError::ToolsetNotAvailable`] when the toolset is not part of this build.
 pub fn build_server(config: &Config) -> Result<Server, ConfigError> {
     let name = config.toolset.as_str();
-    let builder =
-        mcplex_toolsets::builder_for(name).ok_or(ConfigError::ToolsetNotAvailable(name))?;
+    let builder = mcplex_toolsets::builder_for(name)
+        .ok_or_else(|| ConfigError::ToolsetNotAvailable(name.to_owned()))?;
     let limits = Limits {
         max_message_bytes: config.max_message_bytes,
         tool_timeout: config.tool_timeout,
@@ -67,32 +67,6 @@ pub fn build_server(config: &Config) -> Result<Server, ConfigError> {
         ..Limits::default()
     };
     Ok(builder.limits(limits).build())
-}
-
-/// Sends `tracing` output to stderr in `format`, filtered by `RUST_LOG` (default `info`).
-///
-/// Does nothing if a global subscriber is already set.
-pub fn init_logging(format: LogFormat) {
-    let (filter, bad_filter) = match EnvFilter::try_from_default_env() {
-        Ok(filter) => (filter, None),
-        Err(e) => (
-            EnvFilter::new("info"),
-            std::env::var("RUST_LOG").ok().map(|v| (v, e)),
-        ),
-    };
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter);
-    let installed = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
-    };
-    if installed.is_ok()
-        && let Some((value, error)) = bad_filter
-    {
-        tracing::warn!(%value, %error, "ignoring an invalid RUST_LOG; logging at info");
-    }
 }
 
 /// Serves `server` on stdin and stdout until stdin ends or SIGTERM / SIGINT arrives.

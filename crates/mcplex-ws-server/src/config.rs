@@ -3,9 +3,12 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
+use mcplex_cli::{
+    CONFIG_ENV, ConfigError, LogFormat, Toolset, Walk, file_source, invalid, positive, read_toml,
+    seconds, walk,
+};
 use serde::Deserialize;
 
 /// The usage text printed by `--help` and after a usage error.
@@ -42,69 +45,7 @@ filter (default: info).
 ";
 
 /// What the command line asks for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Serve with this configuration.
-    Run(Config),
-    /// Print [`USAGE`].
-    Help,
-    /// Print the version.
-    Version,
-}
-
-/// A toolset the binary can serve.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Toolset {
-    /// The embedded demo toolset.
-    #[default]
-    Demo,
-    /// The toolset the MCP conformance suite expects.
-    Conformance,
-}
-
-impl Toolset {
-    /// The name used in flags and config.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Demo => "demo",
-            Self::Conformance => "conformance",
-        }
-    }
-}
-
-impl FromStr for Toolset {
-    type Err = &'static str;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "demo" => Ok(Self::Demo),
-            "conformance" => Ok(Self::Conformance),
-            _ => Err("expected demo or conformance"),
-        }
-    }
-}
-
-/// How log lines on stderr look.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-impl FromStr for LogFormat {
-    type Err = &'static str;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "text" => Ok(Self::Text),
-            "json" => Ok(Self::Json),
-            _ => Err("expected text or json"),
-        }
-    }
-}
+pub type Action = mcplex_cli::Action<Config>;
 
 /// The binary's settings, after flags, environment, config file and defaults are merged.
 #[derive(Clone, Debug, PartialEq)]
@@ -144,56 +85,6 @@ impl Default for Config {
             max_in_flight: limits.max_in_flight,
             shutdown_grace: limits.shutdown_grace,
         }
-    }
-}
-
-/// Why the configuration could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// A flag the binary does not know.
-    #[error("unknown option `{0}`")]
-    UnknownFlag(String),
-    /// A flag given without its value.
-    #[error("option `{0}` needs a value")]
-    MissingValue(String),
-    /// A value that does not parse or is out of range; `source_name` names where it came from.
-    #[error("invalid value `{value}` for {source_name}: {reason}")]
-    InvalidValue {
-        /// The flag, variable or config key.
-        source_name: String,
-        /// The value given.
-        value: String,
-        /// What was expected.
-        reason: String,
-    },
-    /// The config file could not be read.
-    #[error("cannot read config file {}", path.display())]
-    ReadFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The config file is not valid TOML or has unknown keys or wrongly typed values.
-    #[error("invalid config file {}", path.display())]
-    ParseFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: toml::de::Error,
-    },
-    /// The toolset is known but not part of this build.
-    #[error("toolset not available: {0}")]
-    ToolsetNotAvailable(&'static str),
-}
-
-impl ConfigError {
-    /// Whether the command line itself is wrong (print the usage).
-    pub fn is_usage(&self) -> bool {
-        matches!(self, Self::UnknownFlag(_) | Self::MissingValue(_))
     }
 }
 
@@ -252,9 +143,6 @@ impl Key {
     }
 }
 
-const CONFIG_FLAG: &str = "--config";
-const CONFIG_ENV: &str = "MCPLEX_CONFIG";
-
 /// Settings from one source; unset fields fall through to the next source.
 #[derive(Debug, Default)]
 struct Layer {
@@ -312,32 +200,19 @@ where
     I: IntoIterator<Item = String>,
     E: Fn(&str) -> Option<String>,
 {
+    let flags_known = Key::ALL.map(|key| key.names().0);
+    let (values, config_file) = match walk(args, &flags_known)? {
+        Walk::Help => return Ok(Action::Help),
+        Walk::Version => return Ok(Action::Version),
+        Walk::Values { values, config } => (values, config),
+    };
     let mut flags = Layer::default();
-    let mut config_file = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Action::Help),
-            "-V" | "--version" => return Ok(Action::Version),
-            _ => {}
-        }
-        let key = Key::ALL.into_iter().find(|key| key.names().0 == name);
-        if key.is_none() && name != CONFIG_FLAG {
-            return Err(ConfigError::UnknownFlag(name));
-        }
-        let value = inline
-            .or_else(|| args.next())
-            .ok_or_else(|| ConfigError::MissingValue(name.clone()))?;
-        match key {
-            Some(key) => flags.set(key, &value, &name, true)?,
-            None => config_file = Some(PathBuf::from(value)),
-        }
+    for (name, value) in values {
+        let key = Key::ALL
+            .into_iter()
+            .find(|key| key.names().0 == name)
+            .expect("walk returns known flags only");
+        flags.set(key, &value, &name, true)?;
     }
 
     let mut from_env = Layer::default();
@@ -377,11 +252,7 @@ impl Layer {
     /// Parses a string value for `key`; `source` names where it came from, for errors. List
     /// values add one entry when `one` is set (a flag), else a comma-separated list.
     fn set(&mut self, key: Key, value: &str, source: &str, one: bool) -> Result<(), ConfigError> {
-        let invalid = |reason: &dyn fmt::Display| ConfigError::InvalidValue {
-            source_name: source.to_owned(),
-            value: value.to_owned(),
-            reason: reason.to_string(),
-        };
+        let invalid = |reason: &dyn fmt::Display| invalid(source, value, reason);
         let list = |target: &mut Option<Vec<String>>| {
             let items = target.get_or_insert_with(Vec::new);
             if one {
@@ -413,43 +284,21 @@ impl Layer {
             Key::MaxInFlight => {
                 self.max_in_flight = Some(positive(value).map_err(|e| invalid(&e))?)
             }
-            Key::ToolTimeout => self.tool_timeout = Some(seconds(value).map_err(|e| invalid(&e))?),
+            Key::ToolTimeout => {
+                self.tool_timeout = Some(seconds(value, false).map_err(|e| invalid(&e))?)
+            }
             Key::ShutdownGrace => {
-                self.shutdown_grace = Some(seconds(value).map_err(|e| invalid(&e))?);
+                self.shutdown_grace = Some(seconds(value, false).map_err(|e| invalid(&e))?);
             }
         }
         Ok(())
     }
 }
 
-fn positive(value: &str) -> Result<usize, &'static str> {
-    value
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or("expected a whole number above 0")
-}
-
-fn seconds(value: &str) -> Result<Duration, &'static str> {
-    value
-        .parse::<f64>()
-        .ok()
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .filter(|d| !d.is_zero())
-        .ok_or("expected a number of seconds above 0")
-}
-
 fn read_file(path: &Path) -> Result<Layer, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let file: FileLayer = toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
-        path: path.to_owned(),
-        source,
-    })?;
+    let file: FileLayer = read_toml(path)?;
     let mut layer = Layer::default();
-    let source = |key: Key| format!("`{}` in {}", key.names().2, path.display());
+    let source = |key: Key| file_source(key.names().2, path);
     let strings = [
         (Key::Bind, file.bind),
         (Key::Toolset, file.toolset),

@@ -4,29 +4,19 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mcplex_ws_server::{Action, USAGE, build_server, init_logging, parse, run};
+use mcplex_cli::{error_chain, exit_on_parse};
+use mcplex_ws_server::{USAGE, build_server, init_logging, parse, run};
+
+const PROGRAM: &str = "mcplex-ws-server";
 
 /// How long the runtime waits for stray work after serving ended before the process exits.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
-    let config = match parse(std::env::args().skip(1), |name| std::env::var(name).ok()) {
-        Ok(Action::Run(config)) => config,
-        Ok(Action::Help) => {
-            print_stdout(USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Ok(Action::Version) => {
-            print_stdout(&format!("mcplex-ws-server {}\n", env!("CARGO_PKG_VERSION")));
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("mcplex-ws-server: {}", error_chain(&e));
-            if e.is_usage() {
-                eprint!("\n{USAGE}");
-            }
-            return ExitCode::from(2);
-        }
+    let parsed = parse(std::env::args().skip(1), |name| std::env::var(name).ok());
+    let config = match exit_on_parse(PROGRAM, env!("CARGO_PKG_VERSION"), USAGE, parsed) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     init_logging(config.log_format);
     let server = match build_server(&config) {
@@ -55,22 +45,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Prints the help or the version.
-#[allow(clippy::print_stdout, reason = "--help and --version answer on stdout")]
-fn print_stdout(text: &str) {
-    print!("{text}");
-}
-
-/// The error and its sources, joined with `: `.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
