@@ -22,9 +22,11 @@ use std::time::{Duration, Instant};
 
 use mcplex_core::Limits;
 use mcplex_sse::{Endpoint, SseOptions};
+use mcplex_test::idle::{
+    Error, hold_until_stdin_closes, report, rss, start_clients, stop_clients, summary,
+};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::process::Command;
 
 /// Sessions opened at once by the client process: fewer than the listen backlog (128, as the
 /// standard library's), so that no connection attempt waits for a SYN retransmit.
@@ -32,8 +34,6 @@ const PARALLEL: usize = 100;
 /// Sessions opened and left behind before the baseline, so that lazily built state is not
 /// counted.
 const WARM: usize = 10;
-
-type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -63,20 +63,11 @@ async fn main() -> Result<(), Error> {
     let before = rss();
 
     let started = Instant::now();
-    let mut child = Command::new(std::env::current_exe()?)
-        .arg(format!("--connect={addr}"))
-        .arg(count.to_string())
-        .args((!stream).then_some("--no-stream"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let ready = lines.next_line().await?;
-    if ready.as_deref() != Some("ready") {
-        return Err(format!("the client process failed: {ready:?}").into());
+    let mut args = vec![format!("--connect={addr}"), count.to_string()];
+    if !stream {
+        args.push("--no-stream".to_owned());
     }
+    let child = start_clients(&args).await?;
     // Every GET has its response head, so every stream is open; the warm-up sessions stay.
     while endpoint.streamable_http().session_count() < count + WARM
         || (stream && endpoint.open_streams() < count)
@@ -85,27 +76,19 @@ async fn main() -> Result<(), Error> {
     }
     let opened = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = rss();
-    let per = after.saturating_sub(before) / count as u64;
-    print_line(&format!(
-        "{count} idle initialized Streamable HTTP sessions {} opened in {opened:.2?}; server RSS {} MiB -> {} MiB: {per} bytes ({:.1} KiB) per connection",
-        if stream {
-            "with an open standalone SSE stream"
-        } else {
-            "without a stream"
-        },
-        before / (1024 * 1024),
-        after / (1024 * 1024),
-        per as f64 / 1024.0
-    ));
+    let what = if stream {
+        "initialized Streamable HTTP sessions with an open standalone SSE stream"
+    } else {
+        "initialized Streamable HTTP sessions without a stream"
+    };
+    report(&summary(count, what, opened, before, rss()));
 
-    drop(child.stdin.take());
-    let _ = child.wait().await;
+    stop_clients(child).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while endpoint.open_streams() > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    print_line(&format!(
+    report(&format!(
         "after the client process exited: {} streams open",
         endpoint.open_streams()
     ));
@@ -128,11 +111,7 @@ async fn clients(addr: &str, count: usize, stream: bool) -> Result<(), Error> {
             held.push(task.await??);
         }
     }
-    print_line("ready");
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 1];
-    let _ = stdin.read(&mut buf).await;
-    drop(held);
+    hold_until_stdin_closes(held).await;
     Ok(())
 }
 
@@ -242,17 +221,4 @@ async fn read_head(stream: &mut BufReader<TcpStream>) -> Result<Head, Error> {
             }
         }
     }
-}
-
-#[allow(clippy::print_stdout, reason = "the example reports on stdout")]
-fn print_line(text: &str) {
-    println!("{text}");
-}
-
-/// Resident memory of this process, in bytes (Linux; 0 elsewhere).
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4096)
 }

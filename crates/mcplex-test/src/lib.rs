@@ -40,6 +40,7 @@
 
 mod bins;
 pub mod fixture;
+pub mod idle;
 mod peer;
 pub mod suite;
 

@@ -16,16 +16,17 @@ use std::time::{Duration, Instant};
 
 use mcplex_protocol::ProtocolVersion;
 use mcplex_test::Peer;
+use mcplex_test::idle::{
+    Error, hold_until_stdin_closes, report, rss, start_clients, stop_clients, summary,
+};
 use mcplex_ws::{ClientOptions, Endpoint, WsOptions, connect};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::TcpListener;
-use tokio::process::Command;
 
 /// Connections opened at once by the client process.
 const PARALLEL: usize = 200;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let bare = args.iter().any(|a| a == "--bare");
     let count: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10_000);
@@ -48,46 +49,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let before = rss();
 
     let started = Instant::now();
-    let mut child = Command::new(std::env::current_exe()?)
-        .arg(&url)
-        .arg(count.to_string())
-        .args(bare.then_some("--bare"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let ready = lines.next_line().await?;
-    if ready.as_deref() != Some("ready") {
-        return Err(format!("the client process failed: {ready:?}").into());
+    let mut args = vec![url.clone(), count.to_string()];
+    if bare {
+        args.push("--bare".to_owned());
     }
+    let child = start_clients(&args).await?;
     while endpoint.open_connections() < count {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let opened = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = rss();
-    let per = after.saturating_sub(before) / count as u64;
-    print_line(&format!(
-        "{count} idle {} connections opened in {opened:.2?}; server RSS {} MiB -> {} MiB: {per} bytes ({:.1} KiB) per connection",
-        if bare {
-            "bare WebSocket"
-        } else {
-            "initialized MCP"
-        },
-        before / (1024 * 1024),
-        after / (1024 * 1024),
-        per as f64 / 1024.0
-    ));
+    let what = if bare {
+        "bare WebSocket connections"
+    } else {
+        "initialized MCP connections"
+    };
+    report(&summary(count, what, opened, before, rss()));
 
-    drop(child.stdin.take());
-    let _ = child.wait().await;
+    stop_clients(child).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while endpoint.open_connections() > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    print_line(&format!(
+    report(&format!(
         "after the client process exited: {} connections open",
         endpoint.open_connections()
     ));
@@ -95,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The client process: opens `count` connections, says `ready`, waits for stdin to close.
-async fn clients(url: &str, count: usize, bare: bool) -> Result<(), Box<dyn std::error::Error>> {
+async fn clients(url: &str, count: usize, bare: bool) -> Result<(), Error> {
     let options = ClientOptions::default().with_ping_interval(None);
     let mut held = Vec::with_capacity(count);
     let mut opened = 0;
@@ -119,23 +103,6 @@ async fn clients(url: &str, count: usize, bare: bool) -> Result<(), Box<dyn std:
         }
         opened += batch;
     }
-    print_line("ready");
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 1];
-    let _ = stdin.read(&mut buf).await;
-    drop(held);
+    hold_until_stdin_closes(held).await;
     Ok(())
-}
-
-#[allow(clippy::print_stdout, reason = "the example reports on stdout")]
-fn print_line(text: &str) {
-    println!("{text}");
-}
-
-/// Resident memory of this process, in bytes (Linux; 0 elsewhere).
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |pages| pages * 4096)
 }
