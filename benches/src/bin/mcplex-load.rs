@@ -57,47 +57,6 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
-    let mut load = StdioLoad {
-        command: vec!["target/release/mcplex-stdio-server".into()],
-        target: Target::Mcp(ProtocolVersion::V2025_11_25),
-        window: 1,
-        requests: 20_000,
-        warmup: 2_000,
-    };
-    let mut raw = false;
-    let mut command = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--raw" => raw = true,
-            "--window" => load.window = value()?.parse()?,
-            "--requests" => load.requests = value()?.parse()?,
-            "--warmup" => load.warmup = value()?.parse()?,
-            "--protocol" => {
-                load.target = Target::Mcp(value()?.parse().context("unknown protocol revision")?)
-            }
-            "--" => {
-                command = Some(it.by_ref().cloned().collect());
-                break;
-            }
-            other => bail!("unknown argument {other}\n{USAGE}"),
-        }
-    }
-    if raw {
-        let me = std::env::current_exe()?.to_string_lossy().into_owned();
-        load.command = vec![me, "raw-stdio-server".into()];
-        load.target = Target::Raw;
-    }
-    // With `--raw`, a command still wins: it runs the raw server some other way (pinned to a
-    // core, say).
-    if let Some(command) = command {
-        load.command = command;
-    }
-    Ok(load)
-}
-
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -111,114 +70,137 @@ fn print_report(report: mcplex_benches::load::Report) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn parse_http(args: &[String]) -> anyhow::Result<HttpLoad> {
-    let mut load = HttpLoad {
-        command: Vec::new(),
-        protocol: ProtocolVersion::V2025_11_25,
-        clients: 16,
-        requests: 50_000,
-        warmup: 200,
-        sse: false,
+/// A mode's options before `--` and the server command after it.
+struct Options {
+    values: Vec<(String, String)>,
+    switches: Vec<String>,
+    command: Option<Vec<String>>,
+}
+
+/// Reads `args`: each flag in `valued` takes the next argument as its value, each one in
+/// `switches` stands alone, and `--` starts the server command.
+fn options(args: &[String], valued: &[&str], switches: &[&str]) -> anyhow::Result<Options> {
+    let mut options = Options {
+        values: Vec::new(),
+        switches: Vec::new(),
+        command: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--clients" => load.clients = value()?.parse()?,
-            "--requests" => load.requests = value()?.parse()?,
-            "--warmup" => load.warmup = value()?.parse()?,
-            "--protocol" => {
-                load.protocol = value()?.parse().context("unknown protocol revision")?
-            }
-            "--sse" => load.sse = true,
-            "--" => {
-                load.command = it.by_ref().cloned().collect();
-                break;
-            }
-            other => bail!("unknown argument {other}\n{USAGE}"),
+        if arg == "--" {
+            options.command = Some(it.by_ref().cloned().collect());
+        } else if switches.contains(&arg.as_str()) {
+            options.switches.push(arg.clone());
+        } else if valued.contains(&arg.as_str()) {
+            let value = it.next().with_context(|| format!("{arg} needs a value"))?;
+            options.values.push((arg.clone(), value.clone()));
+        } else {
+            bail!("unknown argument {arg}\n{USAGE}");
         }
     }
-    if load.command.is_empty() {
-        bail!("http needs a server command after --\n{USAGE}");
+    Ok(options)
+}
+
+impl Options {
+    /// The last value of `flag`, parsed, or `default`.
+    fn get<T>(&self, flag: &str, default: T) -> anyhow::Result<T>
+    where
+        T: std::str::FromStr,
+        T::Err: std::error::Error + Send + Sync + 'static,
+    {
+        match self.values.iter().rev().find(|(name, _)| name == flag) {
+            Some((_, value)) => value
+                .parse()
+                .with_context(|| format!("invalid value {value} for {flag}")),
+            None => Ok(default),
+        }
     }
-    Ok(load)
+
+    fn has(&self, switch: &str) -> bool {
+        self.switches.iter().any(|s| s == switch)
+    }
+
+    /// The server command, required by every mode but `stdio`.
+    fn command(self, mode: &str) -> anyhow::Result<Vec<String>> {
+        match self.command {
+            Some(command) if !command.is_empty() => Ok(command),
+            _ => bail!("{mode} needs a server command after --\n{USAGE}"),
+        }
+    }
+}
+
+fn parse_stdio(args: &[String]) -> anyhow::Result<StdioLoad> {
+    let o = options(
+        args,
+        &["--window", "--requests", "--warmup", "--protocol"],
+        &["--raw"],
+    )?;
+    let (mut command, target) = if o.has("--raw") {
+        let me = std::env::current_exe()?.to_string_lossy().into_owned();
+        (vec![me, "raw-stdio-server".into()], Target::Raw)
+    } else {
+        let protocol = o.get("--protocol", ProtocolVersion::V2025_11_25)?;
+        let server = "target/release/mcplex-stdio-server".into();
+        (vec![server], Target::Mcp(protocol))
+    };
+    // With `--raw`, a command still wins: it runs the raw server some other way (pinned to a
+    // core, say).
+    if let Some(given) = o.command.clone() {
+        command = given;
+    }
+    Ok(StdioLoad {
+        command,
+        target,
+        window: o.get("--window", 1)?,
+        requests: o.get("--requests", 20_000)?,
+        warmup: o.get("--warmup", 2_000)?,
+    })
+}
+
+fn parse_http(args: &[String]) -> anyhow::Result<HttpLoad> {
+    let o = options(
+        args,
+        &["--clients", "--requests", "--warmup", "--protocol"],
+        &["--sse"],
+    )?;
+    Ok(HttpLoad {
+        protocol: o.get("--protocol", ProtocolVersion::V2025_11_25)?,
+        clients: o.get("--clients", 16)?,
+        requests: o.get("--requests", 50_000)?,
+        warmup: o.get("--warmup", 200)?,
+        sse: o.has("--sse"),
+        command: o.command("http")?,
+    })
 }
 
 fn parse_legacy_sse(args: &[String]) -> anyhow::Result<LegacySseLoad> {
-    let mut load = LegacySseLoad {
-        command: Vec::new(),
-        clients: 16,
-        requests: 50_000,
-        warmup: 200,
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--clients" => load.clients = value()?.parse()?,
-            "--requests" => load.requests = value()?.parse()?,
-            "--warmup" => load.warmup = value()?.parse()?,
-            "--" => {
-                load.command = it.by_ref().cloned().collect();
-                break;
-            }
-            other => bail!("unknown argument {other}\n{USAGE}"),
-        }
-    }
-    if load.command.is_empty() {
-        bail!("legacy-sse needs a server command after --\n{USAGE}");
-    }
-    Ok(load)
+    let o = options(args, &["--clients", "--requests", "--warmup"], &[])?;
+    Ok(LegacySseLoad {
+        clients: o.get("--clients", 16)?,
+        requests: o.get("--requests", 50_000)?,
+        warmup: o.get("--warmup", 200)?,
+        command: o.command("legacy-sse")?,
+    })
 }
 
 fn parse_ws(args: &[String]) -> anyhow::Result<WsLoad> {
-    let mut load = WsLoad {
-        command: Vec::new(),
-        protocol: ProtocolVersion::V2025_11_25,
-        connections: 16,
-        requests: 50_000,
-        warmup: 200,
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--connections" => load.connections = value()?.parse()?,
-            "--requests" => load.requests = value()?.parse()?,
-            "--warmup" => load.warmup = value()?.parse()?,
-            "--protocol" => {
-                load.protocol = value()?.parse().context("unknown protocol revision")?
-            }
-            "--" => {
-                load.command = it.by_ref().cloned().collect();
-                break;
-            }
-            other => bail!("unknown argument {other}\n{USAGE}"),
-        }
-    }
-    if load.command.is_empty() {
-        bail!("ws needs a server command after --\n{USAGE}");
-    }
-    Ok(load)
+    let o = options(
+        args,
+        &["--connections", "--requests", "--warmup", "--protocol"],
+        &[],
+    )?;
+    Ok(WsLoad {
+        protocol: o.get("--protocol", ProtocolVersion::V2025_11_25)?,
+        connections: o.get("--connections", 16)?,
+        requests: o.get("--requests", 50_000)?,
+        warmup: o.get("--warmup", 200)?,
+        command: o.command("ws")?,
+    })
 }
 
 fn parse_push(args: &[String]) -> anyhow::Result<(u64, Vec<String>)> {
-    let mut pushes = 2_000;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--pushes" => pushes = it.next().context("--pushes needs a value")?.parse()?,
-            "--" => {
-                let command: Vec<String> = it.by_ref().cloned().collect();
-                if command.is_empty() {
-                    bail!("ws-push needs a server command after --\n{USAGE}");
-                }
-                return Ok((pushes, command));
-            }
-            other => bail!("unknown argument {other}\n{USAGE}"),
-        }
-    }
-    bail!("ws-push needs a server command after --\n{USAGE}")
+    let o = options(args, &["--pushes"], &[])?;
+    Ok((o.get("--pushes", 2_000)?, o.command("ws-push")?))
 }
 
 /// `--bind ADDR` (default `127.0.0.1:0`, a free loopback port) for the raw network servers.
