@@ -221,12 +221,19 @@ async fn stdin_and_stdout_that_are_files_are_served() {
     let input = dir.join("in.jsonl");
     let output = dir.join("out.jsonl");
     std::fs::write(&input, TWO_REQUESTS).unwrap();
-    let status = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .stdin(std::fs::File::open(&input).unwrap())
         .stdout(std::fs::File::create(&output).unwrap())
-        .stderr(Stdio::null())
-        .status();
-    let status = tokio::time::timeout(Duration::from_secs(10), status)
+        .stderr(Stdio::piped())
+        .env("RUST_LOG", "mcplex_stdio=debug")
+        .spawn()
+        .unwrap();
+    let mut log = String::new();
+    let mut stderr = child.stderr.take().unwrap();
+    tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut log)
+        .await
+        .unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .expect("the server exits at the end of its input")
         .unwrap();
@@ -234,6 +241,10 @@ async fn stdin_and_stdout_that_are_files_are_served() {
     let written = std::fs::read_to_string(&output).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(response_ids(&written), [1, 2]);
+    assert!(
+        log.contains("stdin=\"thread\" stdout=\"blocking\""),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -246,10 +257,12 @@ async fn stdin_and_stdout_that_are_one_socket_are_served() {
     let mut child = Command::new(BIN)
         .stdin(std::os::fd::OwnedFd::from(theirs))
         .stdout(std::os::fd::OwnedFd::from(theirs_out))
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
+        .env("RUST_LOG", "mcplex_stdio=debug")
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
     ours.set_nonblocking(true).unwrap();
     let ours = tokio::net::UnixStream::from_std(ours).unwrap();
     let (read, mut write) = ours.into_split();
@@ -274,4 +287,34 @@ async fn stdin_and_stdout_that_are_one_socket_are_served() {
         .expect("the server exits when its input ends")
         .unwrap();
     assert!(status.success(), "{status}");
+    let mut log = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut tokio::io::BufReader::new(stderr), &mut log)
+        .await
+        .unwrap();
+    assert!(log.contains("stdin=\"socket\" stdout=\"socket\""), "{log}");
+}
+
+#[tokio::test]
+async fn stdin_and_stdout_that_are_pipes_are_driven_by_the_reactor() {
+    let run = Command::new(BIN)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("RUST_LOG", "mcplex_stdio=debug")
+        .spawn()
+        .unwrap();
+    let mut run = run;
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = run.stdin.take().unwrap();
+        stdin.write_all(TWO_REQUESTS.as_bytes()).await.unwrap();
+    }
+    let run = tokio::time::timeout(Duration::from_secs(10), run.wait_with_output())
+        .await
+        .expect("the server exits at the end of its input")
+        .unwrap();
+    assert!(run.status.success(), "{}", run.status);
+    assert_eq!(response_ids(&text(&run.stdout)), [1, 2]);
+    let log = text(&run.stderr);
+    assert!(log.contains("stdin=\"pipe\" stdout=\"pipe\""), "{log}");
 }

@@ -60,7 +60,13 @@ impl StdioOptions {
 /// with its IO driver enabled (`#[tokio::main]` and `Builder::enable_all` do that).
 pub fn transport(server: &Server, options: &StdioOptions) -> StdioTransport {
     let limits = server.limits();
-    NdjsonTransport::new(stdin(), stdout())
+    let (input, output) = (stdin(), stdout());
+    tracing::debug!(
+        stdin = input.kind(),
+        stdout = output.kind(),
+        "stdio streams"
+    );
+    NdjsonTransport::new(input, output)
         .with_name("stdio")
         .with_max_line_len(options.max_line_len.unwrap_or(limits.max_message_bytes))
         .with_decode_limits(options.decode.unwrap_or(limits.decode))

@@ -69,6 +69,17 @@ pub fn stdin() -> Stdin {
     }
 }
 
+impl Stdin {
+    /// How stdin is read: `"pipe"` or `"socket"` (by the reactor) or `"thread"`.
+    pub fn kind(&self) -> &'static str {
+        match self.inner {
+            StdinInner::Pipe(_) => "pipe",
+            StdinInner::Socket(_) => "socket",
+            StdinInner::Thread { .. } => "thread",
+        }
+    }
+}
+
 fn thread_reader() -> StdinInner {
     let (tx, rx) = mpsc::channel(READ_AHEAD);
     std::thread::Builder::new()
@@ -160,6 +171,18 @@ pub fn stdout() -> Stdout {
     };
     Stdout {
         inner: inner.unwrap_or_else(|| StdoutInner::Blocking(tokio::io::stdout())),
+    }
+}
+
+impl Stdout {
+    /// How stdout is written: `"pipe"` or `"socket"` (by the reactor) or `"blocking"` (tokio's
+    /// blocking pool).
+    pub fn kind(&self) -> &'static str {
+        match self.inner {
+            StdoutInner::Pipe(_) => "pipe",
+            StdoutInner::Socket(_) => "socket",
+            StdoutInner::Blocking(_) => "blocking",
+        }
     }
 }
 
